@@ -77,16 +77,16 @@ class Frames:
 def typed_frame(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     """Return ``frame`` restricted to ``columns`` in order, cast to the contract dtypes.
 
-    SQLite hands back untyped values (epoch integers, 0/1, NULL-bearing object
-    columns); one cast here keeps every producer of frames identical to
-    ``empty_frames()``.
+    SQLite hands back untyped values (epoch microseconds, 0/1, NULL-bearing
+    object columns); one cast here keeps every producer of frames identical to
+    ``empty_frames()``. Numeric timestamp columns are read as epoch microseconds.
     """
     out = pd.DataFrame(index=frame.index)
     for name, dtype in columns.items():
         column = frame[name]
         if dtype == UTC_NS:
             if pd.api.types.is_numeric_dtype(column.dtype):
-                out[name] = pd.to_datetime(column, unit="s", utc=True).astype(UTC_NS)
+                out[name] = pd.to_datetime(column, unit="us", utc=True).astype(UTC_NS)
             else:
                 out[name] = pd.to_datetime(column, utc=True).astype(UTC_NS)
         else:

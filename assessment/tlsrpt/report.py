@@ -1,0 +1,383 @@
+"""Lenient parser for RFC 8460 §4 JSON reports.
+
+The structure parsed (RFC 8460 §4, with errata EID 6241 for ``mx-host``)::
+
+    {
+      "organization-name": <string>,
+      "date-range": {"start-datetime": <RFC 3339>, "end-datetime": <RFC 3339>},
+      "contact-info": <string>,
+      "report-id": <string>,
+      "policies": [{
+        "policy": {
+          "policy-type": "sts" | "tlsa" | "no-policy-found",
+          "policy-string": [<string>, ...],
+          "policy-domain": <string>,
+          "mx-host": [<string>, ...]
+        },
+        "summary": {
+          "total-successful-session-count": <int>,
+          "total-failure-session-count": <int>
+        },
+        "failure-details": [{
+          "result-type": <string>,
+          "sending-mta-ip": <string>,
+          "receiving-mx-hostname": <string>,
+          "receiving-mx-helo": <string>,
+          "receiving-ip": <string>,
+          "failed-session-count": <int>,
+          "additional-information": <URI>,
+          "failure-reason-code": <string>
+        }, ...]
+      }, ...]
+    }
+
+Real reporters deviate from it (see the samples' SOURCES.md); every deviation
+that still leaves the meaning clear is accepted and recorded as a warning, and
+inconsistent counts are flagged, never corrected.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from assessment.tlsrpt.model import (
+    KNOWN_POLICY_TYPES,
+    KNOWN_RESULT_TYPES,
+    FailureDetail,
+    PolicyResult,
+    TlsRptReport,
+)
+
+# Counts beyond this cannot be real session numbers and would overflow SQLite's INTEGER.
+MAX_COUNT = 2**53
+
+
+class ReportRejected(ValueError):
+    """The bytes are not a usable TLS-RPT report; ``reason`` says why, for a human."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _Warnings:
+    """Ordered, de-duplicated warnings: one per kind of tolerance, not per row."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, None] = {}
+
+    def add(self, message: str) -> None:
+        self._seen.setdefault(message, None)
+
+    def as_tuple(self) -> tuple[str, ...]:
+        return tuple(self._seen)
+
+
+def parse_report(data: bytes) -> TlsRptReport:
+    """Parse one report's JSON bytes, or raise ``ReportRejected`` with a human reason."""
+    warnings = _Warnings()
+    text = _decode(data, warnings)
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ReportRejected(
+            f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
+    except RecursionError:
+        raise ReportRejected("not valid JSON: nested too deeply") from None
+    if not isinstance(document, dict):
+        raise ReportRejected(
+            f"JSON is a {_json_kind(document)}, not a TLS-RPT report object (RFC 8460 §4)"
+        )
+    return _report(document, warnings)
+
+
+def _decode(data: bytes, warnings: _Warnings) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        warnings.add("UTF-8 byte order mark ignored")
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ReportRejected(
+            f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from None
+
+
+def _json_kind(value: object) -> str:
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    return "null" if value is None else type(value).__name__
+
+
+def _report(document: dict[str, Any], warnings: _Warnings) -> TlsRptReport:
+    required = ("organization-name", "report-id", "date-range", "policies")
+    missing = [key for key in required if key not in document]
+    if missing:
+        raise ReportRejected(
+            "not a TLS-RPT report: missing " + ", ".join(f'"{key}"' for key in missing)
+        )
+    org_name = _required_text(document, "organization-name")
+    report_id = _required_text(document, "report-id")
+    date_range = document["date-range"]
+    if not isinstance(date_range, dict):
+        raise ReportRejected(f'"date-range" is a {_json_kind(date_range)}, not an object')
+    start = _timestamp(date_range, "start-datetime", warnings)
+    end = _timestamp(date_range, "end-datetime", warnings)
+    if end < start:
+        warnings.add("end-datetime is before start-datetime (kept as reported)")
+    contact = document.get("contact-info")
+    if contact is None:
+        warnings.add("contact-info missing or null")
+    elif not isinstance(contact, str):
+        raise ReportRejected(f'"contact-info" is a {_json_kind(contact)}, not a string')
+    raw_policies = document["policies"]
+    if not isinstance(raw_policies, list):
+        raise ReportRejected(f'"policies" is a {_json_kind(raw_policies)}, not an array')
+    if not raw_policies:
+        warnings.add("policies array is empty")
+    policies = tuple(_policy(index, entry, warnings) for index, entry in enumerate(raw_policies))
+    return TlsRptReport(
+        org_name=org_name,
+        report_id=report_id,
+        start=start,
+        end=end,
+        contact_info=contact,
+        policies=policies,
+        warnings=warnings.as_tuple(),
+    )
+
+
+def _required_text(document: dict[str, Any], key: str) -> str:
+    value = document[key]
+    if not isinstance(value, str):
+        raise ReportRejected(f'"{key}" is a {_json_kind(value)}, not a string')
+    value = value.strip()
+    if not value:
+        raise ReportRejected(f'"{key}" is empty')
+    return value
+
+
+def _timestamp(date_range: dict[str, Any], key: str, warnings: _Warnings) -> datetime:
+    value = date_range.get(key)
+    if not isinstance(value, str):
+        what = "missing" if value is None else f"a {_json_kind(value)}, not a string"
+        raise ReportRejected(f'date-range "{key}" is {what}')
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ReportRejected(
+            f'date-range "{key}" is not an RFC 3339 date-time: {value!r}'
+        ) from None
+    if parsed.tzinfo is None:
+        # Microsoft's early reports (2023) dropped the zone; they meant UTC.
+        warnings.add("timestamp without zone taken as UTC")
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def _policy(index: int, entry: object, warnings: _Warnings) -> PolicyResult:
+    where = f"policies[{index}]"
+    if not isinstance(entry, dict):
+        raise ReportRejected(f"{where} is a {_json_kind(entry)}, not an object")
+    policy = entry.get("policy")
+    if not isinstance(policy, dict):
+        raise ReportRejected(f'{where} has no "policy" object')
+    policy_type = policy.get("policy-type")
+    if not isinstance(policy_type, str) or not policy_type.strip():
+        warnings.add("policy-type missing (kept as empty)")
+        policy_type = ""
+    policy_type = policy_type.strip()
+    if policy_type and policy_type not in KNOWN_POLICY_TYPES:
+        warnings.add(f"unknown policy-type {policy_type!r} kept verbatim")
+    domain_value = policy.get("policy-domain")
+    if isinstance(domain_value, str) and domain_value.strip():
+        policy_domain = _domain(domain_value, warnings)
+    else:
+        warnings.add("policy-domain missing (kept as empty)")
+        policy_domain = ""
+    policy_strings = _policy_strings(policy.get("policy-string"), where, warnings)
+    mx_hosts = _mx_hosts(policy.get("mx-host"), where, warnings)
+
+    summary = entry.get("summary")
+    if not isinstance(summary, dict):
+        warnings.add("policy summary missing (counts taken as 0)")
+        summary = {}
+    successful = _count(summary, "total-successful-session-count", where, warnings)
+    failed = _count(summary, "total-failure-session-count", where, warnings)
+
+    raw_details = entry.get("failure-details")
+    if raw_details is None:
+        details: tuple[FailureDetail, ...] = ()
+    elif isinstance(raw_details, list):
+        details = tuple(
+            _failure(f"{where}.failure-details[{n}]", item, warnings)
+            for n, item in enumerate(raw_details)
+        )
+    else:
+        raise ReportRejected(
+            f'{where} "failure-details" is a {_json_kind(raw_details)}, not an array'
+        )
+    result = PolicyResult(
+        policy_type=policy_type,
+        policy_strings=policy_strings,
+        policy_domain=policy_domain,
+        mx_hosts=mx_hosts,
+        successful=successful,
+        failed=failed,
+        failure_details=details,
+    )
+    if result.counts_inconsistent:
+        warnings.add(
+            f"{where} failure-details sum {result.detail_failed_sum} != summary "
+            f"{failed} (kept as reported)"
+        )
+    return result
+
+
+@lru_cache(maxsize=4096)
+def _normalised_domain(value: str) -> tuple[str, bool]:
+    name = value.strip().rstrip(".").lower()
+    if name.isascii():
+        return name, True
+    try:
+        return name.encode("idna").decode("ascii"), True
+    except UnicodeError:
+        return name, False
+
+
+def _domain(value: str, warnings: _Warnings) -> str:
+    name, ok = _normalised_domain(value)
+    if not ok:
+        warnings.add(f"policy-domain {value!r} is not a valid IDN (kept lower-cased)")
+    return name
+
+
+def _policy_strings(value: object, where: str, warnings: _Warnings) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        warnings.add("policy-string given as a string, not an array")
+        value = [value]
+    if not isinstance(value, list):
+        raise ReportRejected(f'{where} "policy-string" is a {_json_kind(value)}, not an array')
+    strings: list[str] = []
+    for element in value:
+        if not isinstance(element, str):
+            raise ReportRejected(f'{where} "policy-string" holds a {_json_kind(element)}')
+        if element.lstrip().startswith("["):
+            decoded = _json_array_of_strings(element)
+            if decoded is not None:
+                # Microsoft packs all TLSA records into one JSON-encoded array element.
+                warnings.add("policy-string element holding a JSON array decoded")
+                strings.extend(decoded)
+                continue
+        strings.append(element)
+    return tuple(strings)
+
+
+def _json_array_of_strings(text: str) -> list[str] | None:
+    try:
+        decoded = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        return None
+    if isinstance(decoded, list) and all(isinstance(item, str) for item in decoded):
+        return decoded
+    return None
+
+
+def _mx_hosts(value: object, where: str, warnings: _Warnings) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        # RFC 8460 as published shows a string; erratum 6241 made it an array.
+        warnings.add("mx-host given as a string, not an array")
+        value = [value]
+    if not isinstance(value, list):
+        raise ReportRejected(f'{where} "mx-host" is a {_json_kind(value)}, not an array')
+    hosts: list[str] = []
+    for element in value:
+        if not isinstance(element, str):
+            raise ReportRejected(f'{where} "mx-host" holds a {_json_kind(element)}')
+        if element.strip():
+            hosts.append(element.strip().rstrip(".").lower())
+    return tuple(hosts)
+
+
+def _count(container: dict[str, Any], key: str, where: str, warnings: _Warnings) -> int:
+    value = container.get(key)
+    if type(value) is int:
+        count = value
+    elif value is None:
+        warnings.add(f"{key} missing (taken as 0)")
+        return 0
+    elif isinstance(value, str) and value.strip().isdigit():
+        warnings.add("count given as string")
+        count = int(value.strip())
+    elif isinstance(value, float) and value.is_integer():
+        warnings.add("count given as a decimal number")
+        count = int(value)
+    else:
+        raise ReportRejected(f'{where} "{key}" is not a session count: {value!r}')
+    if count < 0 or count > MAX_COUNT:
+        raise ReportRejected(f'{where} "{key}" is out of range: {count}')
+    return count
+
+
+_DETAIL_TEXT_FIELDS = (
+    "sending-mta-ip",
+    "receiving-mx-helo",
+    "receiving-ip",
+    "failure-reason-code",
+    "additional-information",
+)
+
+
+def _failure(where: str, item: object, warnings: _Warnings) -> FailureDetail:
+    if not isinstance(item, dict):
+        raise ReportRejected(f"{where} is a {_json_kind(item)}, not an object")
+    result_type = item.get("result-type")
+    if not isinstance(result_type, str) or not result_type.strip():
+        warnings.add("failure-details entry without result-type (kept as empty)")
+        result_type = ""
+    result_type = result_type.strip()
+    if result_type and result_type not in KNOWN_RESULT_TYPES:
+        warnings.add(f"unknown result-type {result_type!r} kept verbatim")
+    text: dict[str, str | None] = {}
+    for key in (*_DETAIL_TEXT_FIELDS, "receiving-mx-hostname"):
+        value = item.get(key)
+        if value is None:
+            text[key] = None
+        elif isinstance(value, str):
+            if value.strip():
+                text[key] = value.strip()
+            else:
+                warnings.add(f"empty {key} treated as missing")
+                text[key] = None
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            warnings.add(f"{key} given as a number")
+            text[key] = str(value)
+        else:
+            raise ReportRejected(f'{where} "{key}" is a {_json_kind(value)}, not a string')
+    hostname = text["receiving-mx-hostname"]
+    if hostname is not None:
+        hostname = hostname.rstrip(".").lower() or None
+    return FailureDetail(
+        result_type=result_type,
+        sending_mta_ip=text["sending-mta-ip"],
+        receiving_mx_hostname=hostname,
+        receiving_mx_helo=text["receiving-mx-helo"],
+        receiving_ip=text["receiving-ip"],
+        failed_sessions=_count(item, "failed-session-count", where, warnings),
+        failure_reason_code=text["failure-reason-code"],
+        additional_information=text["additional-information"],
+    )
