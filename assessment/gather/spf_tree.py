@@ -1,0 +1,102 @@
+"""Walking an SPF record's include/redirect tree and the lookups its mechanisms cost.
+
+The walk asks every question an RFC 7208 verifier could ask (all branches, worst case), so the
+checks layer can count §4.6.4 lookups and void lookups from evidence alone. Hostile records
+cannot blow it up: each name is visited once and the walk stops after `LOOKUP_CAP` questions.
+Names with macros are skipped, since they depend on the message being evaluated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+
+from assessment.gather.dns import DnsClient, normalize_name
+from assessment.model import DnsLookup, Outcome
+from assessment.records.spf import is_spf_record, parse_spf
+
+LOOKUP_CAP = 50
+"""Five times the §4.6.4 limit: enough to show how far over a record goes, no more."""
+MX_NAME_CAP = 10
+"""§4.6.4: an `mx` mechanism looks up at most 10 exchange names."""
+_TXT_TERMS = frozenset({"include", "redirect"})
+
+
+def _target(value: str | None, current: str) -> str | None:
+    """The domain a term points at, or None when it cannot be known before evaluation."""
+    spec = value if value else current
+    if "%" in spec:
+        return None
+    return normalize_name(spec)
+
+
+def exchanges(mx: DnsLookup) -> tuple[str, ...]:
+    """Exchange names of an MX answer in preference order, null MX `.` kept as ``""``."""
+    parsed: list[tuple[int, str]] = []
+    for answer in mx.answers:
+        preference, _, exchange = answer.partition(" ")
+        try:
+            rank = int(preference)
+        except ValueError:
+            rank = 65536
+        name = exchange.strip()
+        parsed.append((rank, "" if name == "." else normalize_name(name)))
+    ordered: list[str] = []
+    for _, name in sorted(parsed):
+        if name not in ordered:
+            ordered.append(name)
+    return tuple(ordered)
+
+
+class SpfWalker:
+    def __init__(self, dns: DnsClient, cap: int = LOOKUP_CAP) -> None:
+        self.dns = dns
+        self.budget = cap
+        self.visited: set[str] = set()
+
+    async def _ask(self, name: str, rdtype: str) -> DnsLookup | None:
+        if not self.dns.asked(name, rdtype):
+            if self.budget <= 0:
+                return None
+            self.budget -= 1
+        return await self.dns.query(name, rdtype)
+
+    async def _mx_addresses(self, name: str) -> None:
+        found = await self._ask(name, "MX")
+        if found is None or found.outcome is not Outcome.OK:
+            return
+        names = [n for n in exchanges(found) if n][:MX_NAME_CAP]
+        await asyncio.gather(*(self._ask(n, t) for n in names for t in ("A", "AAAA")))
+
+    async def _follow(self, name: str, record: DnsLookup) -> list[tuple[str, DnsLookup]]:
+        """Ask what each term of `name`'s SPF records needs; return the next TXT level."""
+        txt_targets: list[str] = []
+        jobs: list[Awaitable[object]] = []
+        for text in record.answers:
+            if not is_spf_record(text):
+                continue
+            for term in parse_spf(text).terms:
+                target = _target(term.value, name)
+                if target is None:
+                    continue
+                if term.name in _TXT_TERMS and term.value:
+                    if target not in self.visited:
+                        self.visited.add(target)
+                        txt_targets.append(target)
+                elif term.name == "a" and term.is_mechanism:
+                    jobs += [self._ask(target, t) for t in ("A", "AAAA")]
+                elif term.name == "mx" and term.is_mechanism:
+                    jobs.append(self._mx_addresses(target))
+                elif term.name == "exists" and term.is_mechanism and term.value:
+                    jobs.append(self._ask(target, "A"))
+        texts = [self._ask(target, "TXT") for target in txt_targets]
+        found, _ = await asyncio.gather(asyncio.gather(*texts), asyncio.gather(*jobs))
+        return [(t, f) for t, f in zip(txt_targets, found, strict=True) if f is not None]
+
+    async def walk(self, domain: str, apex_txt: DnsLookup) -> None:
+        """Breadth-first over the include/redirect graph, one concurrent wave per level."""
+        self.visited.add(normalize_name(domain))
+        level = [(normalize_name(domain), apex_txt)]
+        while level:
+            waves = await asyncio.gather(*(self._follow(name, found) for name, found in level))
+            level = [item for wave in waves for item in wave]
