@@ -1,0 +1,105 @@
+"""A throwaway certificate authority for the sandbox, and the server contexts it feeds.
+
+Keys are EC (fast to make) and every certificate is issued on first use, so a sandbox only pays
+for the hosts its scenario names. Only the trusted CA is ever exported; the second CA behind
+"untrusted" certificates stays in memory so no client can trust it by accident.
+"""
+
+from __future__ import annotations
+
+import datetime
+import ssl
+import tempfile
+import threading
+from pathlib import Path
+
+import trustme
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from assessment.sandbox.scenario import CertKind, TlsIdentity
+
+_ORG = "mailposture sandbox"
+
+
+class SandboxCA:
+    """Issues leaf certificates of every `CertKind` and builds server SSL contexts from them."""
+
+    def __init__(self) -> None:
+        self._trusted = trustme.CA(organization_name=_ORG)
+        self._untrusted: trustme.CA | None = None
+        self._lock = threading.Lock()
+        self._contexts: dict[TlsIdentity, ssl.SSLContext] = {}
+        self._serial = 0
+        self._tempdir = tempfile.TemporaryDirectory(prefix="mailposture-sandbox-")
+        self._dir = Path(self._tempdir.name)
+        self.bundle_path = self._dir / "sandbox-ca.pem"
+        self._trusted.cert_pem.write_to_path(str(self.bundle_path))
+
+    def close(self) -> None:
+        self._tempdir.cleanup()
+
+    def context(self, identity: TlsIdentity) -> ssl.SSLContext:
+        """A server-side context presenting `identity`, made once and reused."""
+        with self._lock:
+            ctx = self._contexts.get(identity)
+            if ctx is None:
+                ctx = self._make_context(identity)
+                self._contexts[identity] = ctx
+            return ctx
+
+    def new_context(self, identity: TlsIdentity) -> ssl.SSLContext:
+        """A fresh, unshared server context (for one that gets its own SNI callback)."""
+        with self._lock:
+            return self._make_context(identity)
+
+    def _make_context(self, identity: TlsIdentity) -> ssl.SSLContext:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        names = identity.names
+        if identity.kind is CertKind.SELFSIGNED:
+            chain_pem, key_pem = _self_signed(names)
+            self._serial += 1
+            chain_path = self._dir / f"selfsigned-{self._serial}.pem"
+            chain_path.write_bytes(chain_pem + key_pem)
+            ctx.load_cert_chain(str(chain_path))
+            return ctx
+        ca = self._trusted
+        not_before: datetime.datetime | None = None
+        not_after: datetime.datetime | None = None
+        if identity.kind is CertKind.UNTRUSTED:
+            if self._untrusted is None:
+                self._untrusted = trustme.CA(organization_name=f"{_ORG} (not trusted)")
+            ca = self._untrusted
+        elif identity.kind is CertKind.EXPIRED:
+            now = datetime.datetime.now(datetime.UTC)
+            not_before = now - datetime.timedelta(days=400)
+            not_after = now - datetime.timedelta(days=2)
+        leaf = ca.issue_cert(*names, not_before=not_before, not_after=not_after)
+        leaf.configure_cert(ctx)
+        return ctx
+
+
+def _self_signed(names: tuple[str, ...]) -> tuple[bytes, bytes]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=90))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), False)
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return cert.public_bytes(serialization.Encoding.PEM), key_pem

@@ -1,0 +1,191 @@
+"""The sandbox as one object: DNS, HTTPS and SMTP for a scenario, and the profile to reach them."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from pathlib import Path
+from types import FrameType, TracebackType
+from typing import Self, TextIO, TypeVar
+
+from assessment.model import Endpoint, NetworkProfile
+from assessment.sandbox.ca import SandboxCA
+from assessment.sandbox.dns_server import DnsResponder, DnsServer
+from assessment.sandbox.https_server import HttpsServer
+from assessment.sandbox.scenario import Scenario, ScenarioError, load_scenario
+from assessment.sandbox.smtp_server import SmtpServer
+from assessment.sandbox.zones import ZoneSet
+
+T = TypeVar("T")
+
+DNS_TIMEOUT = 1.5
+CONNECT_TIMEOUT = 3.0
+IO_TIMEOUT = 5.0
+
+
+def demo_scenario_dir() -> Path:
+    """The demo client's scenario shipped with the kit (`data/demo/sandbox`)."""
+    return Path(__file__).resolve().parents[2] / "data" / "demo" / "sandbox"
+
+
+class Sandbox:
+    """Loopback DNS + HTTPS + SMTP serving one scenario. Use as a context manager.
+
+    Loading and validating the scenario happens in the constructor (so a broken scenario fails
+    early with `ScenarioError`); sockets are only opened by `start()`.
+    """
+
+    def __init__(self, scenario_dir: Path, *, dns_port: int = 0) -> None:
+        self.scenario: Scenario = load_scenario(scenario_dir)
+        self.zones = ZoneSet.load(self.scenario.zones_dir)
+        served = [h.host for h in self.scenario.https] + [h.host for h in self.scenario.smtp]
+        self._addresses = {host: self._loopback_addresses(host) for host in served}
+        self._dns_port = dns_port
+        self.requests: list[tuple[str, str]] = []
+        """(host, path) of every HTTPS request, in arrival order."""
+        self._ca: SandboxCA | None = None
+        self._dns: DnsServer | None = None
+        self._https: HttpsServer | None = None
+        self._smtp: SmtpServer | None = None
+
+    def _loopback_addresses(self, host: str) -> tuple[str, ...]:
+        addresses = self.zones.addresses(host)
+        if not addresses:
+            raise ScenarioError(f"{self.scenario.folder}: {host} has no A record in the zones")
+        outside = [a for a in addresses if not a.startswith("127.")]
+        if outside:
+            raise ScenarioError(
+                f"{self.scenario.folder}: {host} must resolve to 127.0.0.0/8, not {outside}"
+            )
+        return addresses
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> None:
+        if self._dns is not None:
+            raise RuntimeError("sandbox already started")
+        try:
+            self._ca = SandboxCA()
+            self._dns = DnsServer(DnsResponder(self.scenario, self.zones), port=self._dns_port)
+            self._dns.start()
+            if self.scenario.https:
+                self._https = HttpsServer(
+                    self.scenario.https, self._addresses, self._ca, self.requests
+                )
+                self._https.start()
+            if self.scenario.smtp:
+                self._smtp = SmtpServer(self.scenario.smtp, self._addresses, self._ca)
+                self._smtp.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        for server in (self._smtp, self._https, self._dns):
+            if server is not None:
+                server.stop()
+        self._smtp = self._https = self._dns = None
+        if self._ca is not None:
+            self._ca.close()
+            self._ca = None
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ what clients need
+
+    @property
+    def client(self) -> str:
+        return self.scenario.client
+
+    @property
+    def domains(self) -> tuple[str, ...]:
+        return self.scenario.domains
+
+    @property
+    def dkim_selectors(self) -> tuple[str, ...]:
+        return self.scenario.dkim_selectors
+
+    @property
+    def dns_port(self) -> int:
+        return self._running(self._dns).port
+
+    @property
+    def https_port(self) -> int:
+        return self._https.port if self._https is not None else 0
+
+    @property
+    def smtp_port(self) -> int:
+        return self._smtp.port if self._smtp is not None else 0
+
+    @property
+    def ca_bundle_path(self) -> Path:
+        return self._running(self._ca).bundle_path
+
+    @property
+    def profile(self) -> NetworkProfile:
+        return NetworkProfile(
+            resolvers=(Endpoint("127.0.0.1", self.dns_port),),
+            dns_timeout=DNS_TIMEOUT,
+            connect_timeout=CONNECT_TIMEOUT,
+            io_timeout=IO_TIMEOUT,
+            ca_bundle=str(self.ca_bundle_path),
+            smtp_port=self.smtp_port,
+            https_port=self.https_port,
+            use_system_trust=False,
+        )
+
+    def addresses(self, host: str) -> tuple[str, ...]:
+        """Loopback addresses a served HTTPS/SMTP host listens on."""
+        return self._addresses[host.lower().rstrip(".")]
+
+    @staticmethod
+    def _running(part: T | None) -> T:
+        if part is None:
+            raise RuntimeError("sandbox is not running; call start() first")
+        return part
+
+
+def run_foreground(scenario_dir: Path, out: TextIO) -> None:
+    """`mailposture sandbox up`: serve until Ctrl-C or SIGTERM, printing how to reach it."""
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = signal.signal(signal.SIGTERM, request_stop)
+    try:
+        with Sandbox(scenario_dir) as sandbox:
+            profile = sandbox.profile
+            print(f"Sandbox for {sandbox.client} is up ({scenario_dir}).", file=out)
+            print(f"  DNS        127.0.0.1:{sandbox.dns_port} (UDP and TCP)", file=out)
+            print(f"  SMTP port  {sandbox.smtp_port}", file=out)
+            print(f"  HTTPS port {sandbox.https_port}", file=out)
+            print(f"  CA bundle  {sandbox.ca_bundle_path}", file=out)
+            print(f"  Domains    {', '.join(sandbox.domains)}", file=out)
+            if sandbox.dkim_selectors:
+                print(f"  DKIM selectors {', '.join(sandbox.dkim_selectors)}", file=out)
+            print("Command-line flags:", file=out)
+            print(
+                f"  --nameserver {profile.resolvers[0]} --smtp-port {profile.smtp_port}"
+                f" --https-port {profile.https_port} --ca-bundle {profile.ca_bundle}",
+                file=out,
+            )
+            print("Press Ctrl-C to stop.", file=out, flush=True)
+            try:
+                while not stop.wait(0.5):
+                    pass
+            except KeyboardInterrupt:
+                pass
+        print("Sandbox stopped.", file=out, flush=True)
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,332 @@
+"""A sandbox scenario: `scenario.toml` plus a `zones/` folder of master files.
+
+`scenario.toml` layout (every table optional except the top-level keys)::
+
+    client = "Brightsmile Dental Care"
+    domains = ["brightsmiledental.example"]
+    dkim_selectors = ["selector1"]
+
+    [dns]
+    signed = ["good.test"]            # subtrees answered with AD when the query sets DO or AD
+
+    [[dns.rules]]                     # scripted misbehaviour for one name (or its subtree)
+    name = "dns-timeout.test"
+    behaviour = "timeout"             # timeout | servfail | refused | ad
+    subtree = true
+
+    [https."mta-sts.good.test"]       # one policy host; address from its A record
+    policy = "policies/good.txt"      # or: policy_text = "version: STSv1\\n..."
+    behaviour = "normal"              # see HttpsBehaviour
+    cert = "valid"                    # see CertKind
+    cert_names = ["mta-sts.good.test"]  # optional; names the certificate is issued for
+    redirect_to = "https://..."       # behaviour = "redirect" only
+
+    [smtp."mx1.good.test"]            # one MX host; address from its A record
+    behaviour = "normal"              # see SmtpBehaviour
+    cert = "valid"
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, TypeVar
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class ScenarioError(ValueError):
+    """The scenario folder is unusable; the message names the file and the key."""
+
+
+class DnsBehaviour(StrEnum):
+    TIMEOUT = "timeout"
+    """Drop the query: the client sees nothing at all."""
+    SERVFAIL = "servfail"
+    REFUSED = "refused"
+    AD = "ad"
+    """Answer normally with the AD bit, as a validating resolver would for a signed zone."""
+
+
+class CertKind(StrEnum):
+    VALID = "valid"
+    EXPIRED = "expired"
+    WRONGHOST = "wronghost"
+    """Chains to the sandbox CA but is issued for other names."""
+    UNTRUSTED = "untrusted"
+    """Right names, but issued by a second CA that is never exported."""
+    SELFSIGNED = "selfsigned"
+
+
+class HttpsBehaviour(StrEnum):
+    NORMAL = "normal"
+    REDIRECT = "redirect"
+    CTYPE = "ctype"
+    """Serve the policy as `text/html`."""
+    OVERSIZED = "oversized"
+    """Serve a 100 KiB body, over RFC 8461's 64 KiB cap."""
+    NOTFOUND = "notfound"
+    ERROR = "error"
+    """HTTP 500."""
+    SLOW = "slow"
+    """Wait `delay` seconds before answering (longer than the profile's io timeout)."""
+    TLSFAIL = "tlsfail"
+    """Abort the TLS handshake with a handshake_failure alert."""
+
+
+class SmtpBehaviour(StrEnum):
+    NORMAL = "normal"
+    NOSTARTTLS = "nostarttls"
+    STARTTLS_REFUSED = "starttls-refused"
+    """Advertise STARTTLS, then answer it with 454."""
+    TLSFAIL = "tlsfail"
+    BANNER554 = "banner554"
+    SLOWBANNER = "slowbanner"
+    CLOSE = "close"
+    """Close the connection right after accepting it."""
+
+
+DEFAULT_DELAY = 8.0
+"""Seconds a slow server stalls: longer than the sandbox profile's 5 s io timeout."""
+
+
+@dataclass(frozen=True)
+class DnsRule:
+    name: str
+    behaviour: DnsBehaviour
+    subtree: bool = False
+
+    def covers(self, name: str) -> bool:
+        name = name.lower().rstrip(".")
+        return name == self.name or (self.subtree and name.endswith("." + self.name))
+
+
+@dataclass(frozen=True)
+class TlsIdentity:
+    """Which certificate a TLS host presents."""
+
+    kind: CertKind = CertKind.VALID
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HttpsHost:
+    host: str
+    policy: str
+    behaviour: HttpsBehaviour = HttpsBehaviour.NORMAL
+    cert: TlsIdentity = TlsIdentity()
+    redirect_to: str | None = None
+    delay: float = DEFAULT_DELAY
+
+
+@dataclass(frozen=True)
+class SmtpHost:
+    host: str
+    behaviour: SmtpBehaviour = SmtpBehaviour.NORMAL
+    cert: TlsIdentity = TlsIdentity()
+    delay: float = DEFAULT_DELAY
+
+
+@dataclass(frozen=True)
+class Scenario:
+    folder: Path
+    client: str
+    domains: tuple[str, ...]
+    dkim_selectors: tuple[str, ...] = ()
+    signed: tuple[str, ...] = ()
+    dns_rules: tuple[DnsRule, ...] = ()
+    https: tuple[HttpsHost, ...] = ()
+    smtp: tuple[SmtpHost, ...] = ()
+
+    @property
+    def zones_dir(self) -> Path:
+        return self.folder / "zones"
+
+    def dns_rule(self, name: str) -> DnsRule | None:
+        """The most specific rule covering `name` (exact name before subtree)."""
+        matching = [rule for rule in self.dns_rules if rule.covers(name)]
+        return max(matching, key=lambda r: (len(r.name), not r.subtree), default=None)
+
+    def is_signed(self, name: str) -> bool:
+        name = name.lower().rstrip(".")
+        return any(name == s or name.endswith("." + s) for s in self.signed)
+
+
+def load_scenario(folder: Path) -> Scenario:
+    """Read and validate `folder/scenario.toml`; raise ScenarioError with a precise message."""
+    path = folder / "scenario.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: invalid TOML: {exc}") from exc
+    reader = _Reader(path)
+    _known(reader, data, "", {"client", "domains", "dkim_selectors", "dns", "https", "smtp"})
+    client = reader.string(data, "client")
+    domains = tuple(_hostname(reader, d, "domains") for d in reader.strings(data, "domains"))
+    if not domains:
+        raise ScenarioError(f"{path}: `domains` must list at least one domain")
+    selectors = tuple(reader.strings(data, "dkim_selectors", required=False))
+    dns_table = reader.table(data, "dns")
+    _known(reader, dns_table, "dns.", {"signed", "rules"})
+    signed = tuple(
+        _hostname(reader, s, "dns.signed")
+        for s in reader.strings(dns_table, "signed", required=False)
+    )
+    rules = tuple(
+        _dns_rule(reader, i, item) for i, item in enumerate(reader.tables(dns_table, "rules"))
+    )
+    https = tuple(
+        _https_host(reader, folder, host, body)
+        for host, body in reader.table(data, "https").items()
+    )
+    smtp = tuple(
+        _smtp_host(reader, host, body) for host, body in reader.table(data, "smtp").items()
+    )
+    if not (folder / "zones").is_dir():
+        raise ScenarioError(f"{folder}: missing zones/ folder")
+    return Scenario(folder, client, domains, selectors, signed, rules, https, smtp)
+
+
+class _Reader:
+    """Typed access to parsed TOML with errors that say where."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, key: str, message: str) -> ScenarioError:
+        return ScenarioError(f"{self.path}: `{key}`: {message}")
+
+    def string(self, data: dict[str, Any], key: str, where: str = "") -> str:
+        value = data.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(where + key, "expected a non-empty string")
+        return value
+
+    def optional_string(self, data: dict[str, Any], key: str, where: str) -> str | None:
+        if key not in data:
+            return None
+        return self.string(data, key, where)
+
+    def strings(self, data: dict[str, Any], key: str, *, required: bool = True) -> list[str]:
+        value = data.get(key)
+        if value is None and not required:
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(key, "expected a list of strings")
+        return value
+
+    def table(self, data: dict[str, Any], key: str, where: str = "") -> dict[str, Any]:
+        value = data.get(key, {})
+        if not isinstance(value, dict):
+            raise self.fail(where + key, "expected a table")
+        return value
+
+    def tables(self, data: dict[str, Any], key: str) -> list[dict[str, Any]]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise self.fail(key, "expected an array of tables ([[...]])")
+        return value
+
+    def enum(self, data: dict[str, Any], key: str, where: str, enum: type[E], default: E) -> E:
+        if key not in data:
+            return default
+        value = data[key]
+        try:
+            return enum(value)
+        except ValueError:
+            allowed = ", ".join(member.value for member in enum)
+            raise self.fail(where + key, f"{value!r} is not one of: {allowed}") from None
+
+    def number(self, data: dict[str, Any], key: str, where: str, default: float) -> float:
+        value = data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise self.fail(where + key, "expected a non-negative number of seconds")
+        return float(value)
+
+
+def _known(reader: _Reader, data: dict[str, Any], where: str, allowed: set[str]) -> None:
+    for key in data:
+        if key not in allowed:
+            raise reader.fail(where + key, f"unknown key (allowed: {', '.join(sorted(allowed))})")
+
+
+def _hostname(reader: _Reader, value: str, key: str) -> str:
+    name = value.lower().rstrip(".")
+    labels = name.split(".")
+    if not name or any(not label or len(label) > 63 for label in labels) or " " in name:
+        raise reader.fail(key, f"{value!r} is not a host name")
+    return name
+
+
+def _dns_rule(reader: _Reader, index: int, item: dict[str, Any]) -> DnsRule:
+    where = f"dns.rules[{index}]."
+    _known(reader, item, where, {"name", "behaviour", "subtree"})
+    name = _hostname(reader, reader.string(item, "name", where), where + "name")
+    if "behaviour" not in item:
+        raise reader.fail(where + "behaviour", "required")
+    behaviour = reader.enum(item, "behaviour", where, DnsBehaviour, DnsBehaviour.TIMEOUT)
+    subtree = item.get("subtree", False)
+    if not isinstance(subtree, bool):
+        raise reader.fail(where + "subtree", "expected true or false")
+    return DnsRule(name, behaviour, subtree)
+
+
+def _identity(reader: _Reader, host: str, body: dict[str, Any], where: str) -> TlsIdentity:
+    kind = reader.enum(body, "cert", where, CertKind, CertKind.VALID)
+    names = (
+        tuple(reader.strings(body, "cert_names", required=False)) if "cert_names" in body else ()
+    )
+    if not names:
+        names = ("wrong-host.invalid",) if kind is CertKind.WRONGHOST else (host,)
+    return TlsIdentity(kind, tuple(n.lower() for n in names))
+
+
+def _https_host(reader: _Reader, folder: Path, host: str, body: Any) -> HttpsHost:
+    where = f"https.{host}."
+    if not isinstance(body, dict):
+        raise reader.fail(where.rstrip("."), "expected a table")
+    allowed = {"policy", "policy_text", "behaviour", "cert", "cert_names", "redirect_to", "delay"}
+    _known(reader, body, where, allowed)
+    host = _hostname(reader, host, where + "host")
+    if "policy" in body and "policy_text" in body:
+        raise reader.fail(where + "policy", "give `policy` or `policy_text`, not both")
+    if "policy" in body:
+        policy_path = folder / reader.string(body, "policy", where)
+        try:
+            policy = policy_path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise reader.fail(where + "policy", f"cannot read {policy_path}: {exc}") from exc
+    else:
+        policy = body.get("policy_text", "")
+        if not isinstance(policy, str):
+            raise reader.fail(where + "policy_text", "expected a string")
+    behaviour = reader.enum(body, "behaviour", where, HttpsBehaviour, HttpsBehaviour.NORMAL)
+    redirect_to = reader.optional_string(body, "redirect_to", where)
+    if behaviour is HttpsBehaviour.REDIRECT and redirect_to is None:
+        raise reader.fail(where + "redirect_to", "required when behaviour is redirect")
+    return HttpsHost(
+        host=host,
+        policy=policy,
+        behaviour=behaviour,
+        cert=_identity(reader, host, body, where),
+        redirect_to=redirect_to,
+        delay=reader.number(body, "delay", where, DEFAULT_DELAY),
+    )
+
+
+def _smtp_host(reader: _Reader, host: str, body: Any) -> SmtpHost:
+    where = f"smtp.{host}."
+    if not isinstance(body, dict):
+        raise reader.fail(where.rstrip("."), "expected a table")
+    _known(reader, body, where, {"behaviour", "cert", "cert_names", "delay"})
+    host = _hostname(reader, host, where + "host")
+    return SmtpHost(
+        host=host,
+        behaviour=reader.enum(body, "behaviour", where, SmtpBehaviour, SmtpBehaviour.NORMAL),
+        cert=_identity(reader, host, body, where),
+        delay=reader.number(body, "delay", where, DEFAULT_DELAY),
+    )
