@@ -1,0 +1,160 @@
+"""Read TLS-RPT messages from an IMAP folder over TLS, without changing it.
+
+The only tlsrpt module that talks to the network: the mailbox is opened with
+``EXAMINE`` (read-only) and bodies are fetched with ``BODY.PEEK[]`` so that no
+``\\Seen`` flag is set on the consultant's or client's mailbox.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import imaplib
+import os
+import re
+import ssl
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Final
+from urllib.parse import unquote, urlsplit
+
+from assessment.tlsrpt.mail import message_payloads
+from assessment.tlsrpt.payloads import MAX_FILE_BYTES, MIB, Extracted
+
+PASSWORD_ENV: Final = "MAILPOSTURE_IMAP_PASSWORD"  # noqa: S105 (a variable name, not a secret)
+CA_ENV: Final = "MAILPOSTURE_IMAP_CA"
+TIMEOUT_SECONDS: Final = 30.0
+_FETCH_CHUNK: Final = 50
+_UID_RE: Final = re.compile(rb"UID (\d+)")
+_SIZE_RE: Final = re.compile(rb"RFC822\.SIZE (\d+)")
+
+
+@dataclass(frozen=True)
+class ImapLocation:
+    user: str
+    host: str
+    port: int
+    folder: str
+
+    def __str__(self) -> str:
+        return f"imaps://{self.user}@{self.host}:{self.port}/{self.folder}"
+
+
+def is_imap_source(source: str) -> bool:
+    return source.lower().startswith("imaps://")
+
+
+def parse_location(source: str) -> ImapLocation:
+    """``imaps://user@host:port/Folder`` (percent-encoded; folder defaults to INBOX)."""
+    parts = urlsplit(source)
+    if parts.scheme.lower() != "imaps":
+        raise ValueError("only imaps:// (IMAP over TLS) is supported")
+    if not parts.hostname:
+        raise ValueError("IMAP URL has no host")
+    if not parts.username:
+        raise ValueError("IMAP URL has no user (imaps://user@host/Folder)")
+    try:
+        port = parts.port or 993
+    except ValueError as exc:
+        raise ValueError(f"IMAP URL has a bad port: {exc}") from None
+    folder = unquote(parts.path.lstrip("/")) or "INBOX"
+    return ImapLocation(unquote(parts.username), parts.hostname, port, folder)
+
+
+def _quoted(mailbox: str) -> str:
+    escaped = mailbox.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def imap_payloads(source: str) -> Iterator[Extracted]:
+    """Each message (by UID) of the folder is an item; connection trouble is one item."""
+    try:
+        location = parse_location(source)
+    except ValueError as exc:
+        yield Extracted(source, None, f"bad IMAP source: {exc}")
+        return
+    password = os.environ.get(PASSWORD_ENV)
+    if password is None:
+        yield Extracted(str(location), None, f"{PASSWORD_ENV} is not set")
+        return
+    try:
+        context = ssl.create_default_context(cafile=os.environ.get(CA_ENV) or None)
+        client = imaplib.IMAP4_SSL(
+            location.host, location.port, ssl_context=context, timeout=TIMEOUT_SECONDS
+        )
+    except (OSError, imaplib.IMAP4.error) as exc:
+        yield Extracted(str(location), None, f"cannot connect to the IMAP server: {exc}")
+        return
+    try:
+        yield from _folder_payloads(client, location, password)
+    finally:
+        with contextlib.suppress(OSError, imaplib.IMAP4.error):
+            client.logout()
+
+
+def _folder_payloads(
+    client: imaplib.IMAP4_SSL, location: ImapLocation, password: str
+) -> Iterator[Extracted]:
+    try:
+        client.login(location.user, password)
+        status, _ = client.select(_quoted(location.folder), readonly=True)
+        if status != "OK":
+            yield Extracted(str(location), None, f"cannot open folder {location.folder!r}")
+            return
+        sizes = _uid_sizes(client)
+    except (OSError, imaplib.IMAP4.error) as exc:
+        yield Extracted(str(location), None, f"IMAP error: {exc}")
+        return
+    wanted = []
+    for uid, size in sizes:
+        if size > MAX_FILE_BYTES:
+            yield Extracted(
+                f"{location}#UID{uid}",
+                None,
+                f"message of {size} bytes exceeds the {MAX_FILE_BYTES // MIB} MiB cap",
+            )
+        else:
+            wanted.append(uid)
+    for offset in range(0, len(wanted), _FETCH_CHUNK):
+        chunk = wanted[offset : offset + _FETCH_CHUNK]
+        try:
+            bodies = _fetch_bodies(client, chunk)
+        except (OSError, imaplib.IMAP4.error) as exc:
+            for uid in chunk:
+                yield Extracted(f"{location}#UID{uid}", None, f"IMAP fetch failed: {exc}")
+            continue
+        for uid in chunk:
+            item = f"{location}#UID{uid}"
+            raw = bodies.get(uid)
+            if raw is None:
+                yield Extracted(item, None, "server returned no body for this message")
+            else:
+                yield from message_payloads(raw, item)
+
+
+def _uid_sizes(client: imaplib.IMAP4_SSL) -> list[tuple[int, int]]:
+    status, data = client.uid("FETCH", "1:*", "(UID RFC822.SIZE)")
+    if status != "OK":
+        raise imaplib.IMAP4.error(f"UID FETCH sizes failed: {data!r}")
+    sizes: list[tuple[int, int]] = []
+    for line in data:
+        text = line[0] if isinstance(line, tuple) else line
+        if not isinstance(text, bytes):
+            continue
+        uid = _UID_RE.search(text)
+        size = _SIZE_RE.search(text)
+        if uid and size:
+            sizes.append((int(uid.group(1)), int(size.group(1))))
+    return sorted(set(sizes))
+
+
+def _fetch_bodies(client: imaplib.IMAP4_SSL, uids: list[int]) -> dict[int, bytes]:
+    status, data = client.uid("FETCH", ",".join(map(str, uids)), "(UID BODY.PEEK[])")
+    if status != "OK":
+        raise imaplib.IMAP4.error(f"UID FETCH failed: {data!r}")
+    bodies: dict[int, bytes] = {}
+    for line in data:
+        if isinstance(line, tuple) and len(line) == 2:
+            uid = _UID_RE.search(line[0])
+            if uid:
+                bodies[int(uid.group(1))] = line[1]
+    return bodies

@@ -1,0 +1,181 @@
+"""Bytes to report candidates: content sniffing and capped decompression.
+
+Every function here works on bytes already read and returns or yields
+``Extracted`` values: either one report's JSON bytes or the reason an item could
+not be used. Decompression is streamed against a cap so that a gzip or zip bomb
+is stopped after at most the cap's worth of output.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+MIB: Final = 1024 * 1024
+MAX_REPORT_BYTES: Final = 20 * MIB
+MAX_FILE_BYTES: Final = 25 * MIB
+MAX_ZIP_MEMBERS: Final = 1000
+MAX_ZIP_TOTAL_BYTES: Final = 200 * MIB
+_CHUNK: Final = 256 * 1024
+
+
+class PayloadKind(StrEnum):
+    GZIP = "gzip"
+    ZIP = "zip"
+    JSON = "json"
+    MBOX = "mbox"
+    EMAIL = "email"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """One input item: report JSON bytes, or the reason there is none."""
+
+    item: str
+    data: bytes | None
+    reason: str = ""
+
+
+class PayloadRejected(ValueError):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def sniff(head: bytes, name: str = "") -> PayloadKind:
+    """Classify by magic bytes first, then by the first text, then by the name."""
+    if head.startswith(b"\x1f\x8b"):
+        return PayloadKind.GZIP
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return PayloadKind.ZIP
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if text.startswith((b"{", b"[")):
+        return PayloadKind.JSON
+    if head.startswith(b"From "):
+        return PayloadKind.MBOX
+    lower = name.lower()
+    if lower.endswith(".mbox"):
+        return PayloadKind.MBOX
+    if lower.endswith(".eml") or _looks_like_headers(head):
+        return PayloadKind.EMAIL
+    if lower.endswith(".json"):
+        return PayloadKind.JSON
+    return PayloadKind.UNKNOWN
+
+
+def _looks_like_headers(head: bytes) -> bool:
+    first = head.split(b"\n", 1)[0].rstrip(b"\r")
+    field, colon, _ = first.partition(b":")
+    return bool(colon) and 0 < len(field) < 80 and field.replace(b"-", b"").isalnum()
+
+
+def gunzip(data: bytes, limit: int = MAX_REPORT_BYTES) -> bytes:
+    """Decompress gzip data (all members), refusing output beyond ``limit`` bytes."""
+    out = bytearray()
+    pending = data
+    while pending:
+        decompressor = zlib.decompressobj(wbits=31)
+        position = 0
+        try:
+            while not decompressor.eof:
+                if decompressor.unconsumed_tail:
+                    chunk = decompressor.decompress(
+                        decompressor.unconsumed_tail, limit + 1 - len(out)
+                    )
+                elif position < len(pending):
+                    piece = pending[position : position + _CHUNK]
+                    position += len(piece)
+                    chunk = decompressor.decompress(piece, limit + 1 - len(out))
+                else:
+                    raise PayloadRejected(
+                        f"truncated gzip data (stream ends after {len(out)} decompressed bytes)"
+                    )
+                out += chunk
+                if len(out) > limit:
+                    raise PayloadRejected(
+                        f"decompressed size exceeds the {limit // MIB} MiB cap per report"
+                    )
+        except zlib.error as exc:
+            raise PayloadRejected(f"corrupt gzip data: {exc}") from None
+        pending = decompressor.unused_data + pending[position:]
+        # Trailing zero padding after the last member is common and harmless.
+        if not pending.strip(b"\x00"):
+            break
+        if not pending.startswith(b"\x1f\x8b"):
+            raise PayloadRejected("trailing garbage after gzip data")
+    return bytes(out)
+
+
+def report_payloads(data: bytes, item: str, *, allow_zip: bool = True) -> Iterator[Extracted]:
+    """Yield the report candidates held by one blob (json, json.gz, zip members)."""
+    kind = sniff(data[:64], item)
+    if kind is PayloadKind.GZIP:
+        try:
+            yield Extracted(item, gunzip(data))
+        except PayloadRejected as exc:
+            yield Extracted(item, None, exc.reason)
+    elif kind is PayloadKind.ZIP:
+        if allow_zip:
+            yield from zip_payloads(data, item)
+        else:
+            yield Extracted(item, None, "nested zip archive not supported")
+    elif kind is PayloadKind.JSON:
+        if len(data) > MAX_REPORT_BYTES:
+            yield Extracted(item, None, f"report exceeds the {MAX_REPORT_BYTES // MIB} MiB cap")
+        else:
+            yield Extracted(item, data)
+    else:
+        yield Extracted(item, None, "not a TLS-RPT report: neither JSON nor gzip nor zip data")
+
+
+def zip_payloads(data: bytes, item: str) -> Iterator[Extracted]:
+    """Each zip member is an item; sizes are checked while decompressing, not trusted."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = [info for info in archive.infolist() if not info.is_dir()]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
+        yield Extracted(item, None, f"corrupt zip archive: {exc}")
+        return
+    if not members:
+        yield Extracted(item, None, "zip archive has no members")
+        return
+    if len(members) > MAX_ZIP_MEMBERS:
+        yield Extracted(
+            item, None, f"zip archive has {len(members)} members (cap {MAX_ZIP_MEMBERS})"
+        )
+        return
+    total = 0
+    for info in members:
+        name = f"{item}:{info.filename}"
+        if total > MAX_ZIP_TOTAL_BYTES:
+            yield Extracted(
+                name, None, f"zip archive exceeds {MAX_ZIP_TOTAL_BYTES // MIB} MiB in total"
+            )
+            continue
+        try:
+            with archive.open(info) as member:
+                content = member.read(MAX_REPORT_BYTES + 1)
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as exc:
+            yield Extracted(name, None, f"cannot read zip member: {exc}")
+            continue
+        except RuntimeError as exc:  # encrypted members
+            yield Extracted(name, None, f"cannot read zip member: {exc}")
+            continue
+        except zlib.error as exc:
+            yield Extracted(name, None, f"corrupt zip member: {exc}")
+            continue
+        total += len(content)
+        if len(content) > MAX_REPORT_BYTES:
+            yield Extracted(
+                name,
+                None,
+                f"decompressed size exceeds the {MAX_REPORT_BYTES // MIB} MiB cap per report",
+            )
+            continue
+        yield from report_payloads(content, name, allow_zip=False)

@@ -1,0 +1,430 @@
+"""One SQLite store of TLS-RPT reports per client.
+
+Reports are deduplicated on both (organization-name, report-id) and the SHA-256 of
+the report JSON: the same report delivered to two ``rua`` addresses, or imported
+twice, is stored once. The raw JSON is kept zlib-compressed for audit.
+
+Writes go through :class:`ImportBatch`: many items per transaction (for speed),
+each report with all its rows in the same transaction (so a killed import leaves
+every stored report whole).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import zlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Final, Self
+
+import pandas as pd
+
+from assessment.tlsrpt.frames import (
+    FAILURE_COLUMNS,
+    POLICY_COLUMNS,
+    REPORT_COLUMNS,
+    Frames,
+    typed_frame,
+)
+from assessment.tlsrpt.model import TlsRptReport
+
+SCHEMA_VERSION: Final = 1
+
+_SCHEMA: Final = """
+CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS reports (
+    report_pk INTEGER PRIMARY KEY,
+    org_name TEXT NOT NULL,
+    report_id TEXT NOT NULL,
+    start_us INTEGER NOT NULL,
+    end_us INTEGER NOT NULL,
+    contact_info TEXT,
+    content_sha256 TEXT NOT NULL UNIQUE,
+    raw_zlib BLOB NOT NULL,
+    imported_at_us INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    warnings TEXT NOT NULL,
+    warning_count INTEGER NOT NULL,
+    UNIQUE (org_name, report_id)
+);
+CREATE TABLE IF NOT EXISTS policies (
+    report_pk INTEGER NOT NULL REFERENCES reports (report_pk),
+    policy_index INTEGER NOT NULL,
+    policy_type TEXT NOT NULL,
+    policy_domain TEXT NOT NULL,
+    policy_strings TEXT NOT NULL,
+    mx_hosts TEXT NOT NULL,
+    successful INTEGER NOT NULL,
+    failed INTEGER NOT NULL,
+    detail_failed_sum INTEGER NOT NULL,
+    counts_inconsistent INTEGER NOT NULL,
+    PRIMARY KEY (report_pk, policy_index)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS failure_details (
+    report_pk INTEGER NOT NULL REFERENCES reports (report_pk),
+    policy_index INTEGER NOT NULL,
+    result_type TEXT NOT NULL,
+    sending_mta_ip TEXT,
+    receiving_mx_hostname TEXT,
+    receiving_mx_helo TEXT,
+    receiving_ip TEXT,
+    failed_sessions INTEGER NOT NULL,
+    failure_reason_code TEXT,
+    additional_information TEXT
+);
+CREATE TABLE IF NOT EXISTS import_log (
+    log_pk INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    item TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    report_pk INTEGER,
+    logged_at_us INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reports_start ON reports (start_us);
+CREATE INDEX IF NOT EXISTS policies_domain ON policies (policy_domain, report_pk);
+CREATE INDEX IF NOT EXISTS failure_details_report ON failure_details (report_pk, policy_index);
+CREATE INDEX IF NOT EXISTS failure_details_result ON failure_details (result_type);
+"""
+
+# Timestamps are stored as epoch microseconds; the frames cast them back.
+_REPORTS_SQL: Final = (
+    "SELECT r.report_pk AS report_pk, r.org_name AS org_name, r.report_id AS report_id, "
+    'r.start_us AS start, r.end_us AS "end", '
+    "r.contact_info, r.imported_at_us AS imported_at, r.source, "
+    "r.warning_count AS warnings FROM reports r "
+    "WHERE (:since IS NULL OR r.start_us >= :since) AND (:until IS NULL OR r.start_us < :until) "
+    "AND (:domain IS NULL OR r.report_pk IN "
+    "(SELECT report_pk FROM policies WHERE policy_domain = :domain)) ORDER BY r.report_pk"
+)
+_POLICIES_SQL: Final = (
+    "SELECT r.report_pk AS report_pk, r.org_name AS org_name, r.report_id AS report_id, "
+    'r.start_us AS start, r.end_us AS "end", '
+    "p.policy_index, p.policy_type, p.policy_domain, "
+    "p.policy_strings, p.mx_hosts, p.successful, p.failed, p.detail_failed_sum, "
+    "p.counts_inconsistent FROM policies p JOIN reports r USING (report_pk) "
+    "WHERE (:since IS NULL OR r.start_us >= :since) AND (:until IS NULL OR r.start_us < :until) "
+    "AND (:domain IS NULL OR p.policy_domain = :domain) ORDER BY p.report_pk, p.policy_index"
+)
+_FAILURES_SQL: Final = (
+    "SELECT r.report_pk AS report_pk, r.org_name AS org_name, r.report_id AS report_id, "
+    'r.start_us AS start, r.end_us AS "end", '
+    "f.policy_index, p.policy_type, p.policy_domain, "
+    "f.result_type, f.sending_mta_ip, f.receiving_mx_hostname, f.receiving_mx_helo, "
+    "f.receiving_ip, f.failed_sessions, f.failure_reason_code, f.additional_information "
+    "FROM failure_details f "
+    "JOIN policies p ON p.report_pk = f.report_pk AND p.policy_index = f.policy_index "
+    "JOIN reports r ON r.report_pk = f.report_pk "
+    "WHERE (:since IS NULL OR r.start_us >= :since) AND (:until IS NULL OR r.start_us < :until) "
+    "AND (:domain IS NULL OR p.policy_domain = :domain) ORDER BY f.rowid"
+)
+_SUMMARY_REPORTS_SQL: Final = (
+    "SELECT count(*) FROM reports r WHERE :since IS NULL OR r.start_us >= :since"
+)
+_SUMMARY_POLICIES_SQL: Final = (
+    "SELECT count(*), coalesce(sum(p.successful), 0), coalesce(sum(p.failed), 0) "
+    "FROM policies p JOIN reports r USING (report_pk) "
+    "WHERE :since IS NULL OR r.start_us >= :since"
+)
+_SUMMARY_FAILURES_SQL: Final = (
+    "SELECT count(*) FROM failure_details f JOIN reports r USING (report_pk) "
+    "WHERE :since IS NULL OR r.start_us >= :since"
+)
+
+
+class Outcome(StrEnum):
+    IMPORTED = "imported"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+
+
+class StoreError(Exception):
+    """The store cannot be opened or written (permissions, corruption, newer schema)."""
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    """What happened to one report offered to the store."""
+
+    outcome: Outcome
+    reason: str
+    report_pk: int | None
+
+
+def client_slug(name: str) -> str:
+    """``"ACME Widgets, Inc."`` -> ``"acme-widgets-inc"``; never empty."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    if not slug:
+        raise ValueError(f"client name {name!r} has no letters or digits")
+    return slug
+
+
+def store_path(data_dir: Path, client: str) -> Path:
+    return data_dir / "clients" / client_slug(client) / "tlsrpt.sqlite"
+
+
+def _micros(moment: datetime) -> int:
+    delta = moment.astimezone(UTC) - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _now_us() -> int:
+    return _micros(datetime.now(UTC))
+
+
+class TlsRptStore:
+    """A client's TLS-RPT store; use as a context manager."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # FULL: a committed batch survives power loss, not only a killed process.
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute("PRAGMA busy_timeout=10000")
+            self._migrate()
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot open TLS-RPT store {path}: {exc}") from exc
+
+    def _migrate(self) -> None:
+        self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;")
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            version = self._db.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+            if version is None:
+                self._db.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
+            elif version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"store {self.path} has schema version {version}, newer than this "
+                    f"kit's {SCHEMA_VERSION}"
+                )
+        finally:
+            self._db.execute("COMMIT")
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def batch(self) -> ImportBatch:
+        """Open a write transaction; commit it with ``ImportBatch.commit``."""
+        return ImportBatch(self._db)
+
+    def integrity_ok(self) -> bool:
+        return bool(self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
+
+    def raw_report(self, report_pk: int) -> bytes:
+        """The report JSON exactly as imported."""
+        row = self._db.execute(
+            "SELECT raw_zlib FROM reports WHERE report_pk = ?", (report_pk,)
+        ).fetchone()
+        if row is None:
+            raise KeyError(report_pk)
+        return zlib.decompress(row[0])
+
+    def import_log(self) -> pd.DataFrame:
+        return pd.read_sql_query(
+            "SELECT source, item, outcome, reason, report_pk, logged_at_us FROM import_log "
+            "ORDER BY log_pk",
+            self._db,
+        )
+
+    def _params(
+        self, since: datetime | None, until: datetime | None, domain: str | None
+    ) -> dict[str, Any]:
+        return {
+            "since": None if since is None else _micros(_aware(since)),
+            "until": None if until is None else _micros(_aware(until)),
+            "domain": None if domain is None else domain.strip().rstrip(".").lower(),
+        }
+
+    def frames(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        domain: str | None = None,
+    ) -> Frames:
+        """The analysis frames: reports starting in [since, until), optionally one domain.
+
+        With ``domain``, policies and failures are those of that policy-domain and
+        reports are those having at least one such policy block.
+        """
+        params = self._params(since, until, domain)
+        return Frames(
+            reports=typed_frame(
+                pd.read_sql_query(_REPORTS_SQL, self._db, params=params), REPORT_COLUMNS
+            ),
+            policies=typed_frame(
+                pd.read_sql_query(_POLICIES_SQL, self._db, params=params), POLICY_COLUMNS
+            ),
+            failures=typed_frame(
+                pd.read_sql_query(_FAILURES_SQL, self._db, params=params), FAILURE_COLUMNS
+            ),
+        )
+
+    def summary(self, since: datetime | None = None) -> dict[str, int]:
+        """Counts for the command line: reports starting at or after ``since``."""
+        params = self._params(since, None, None)
+        reports = self._db.execute(_SUMMARY_REPORTS_SQL, params).fetchone()
+        policy_row = self._db.execute(_SUMMARY_POLICIES_SQL, params).fetchone()
+        details = self._db.execute(_SUMMARY_FAILURES_SQL, params).fetchone()
+        return {
+            "reports": int(reports[0]),
+            "policies": int(policy_row[0]),
+            "failure_details": int(details[0]),
+            "successful_sessions": int(policy_row[1]),
+            "failed_sessions": int(policy_row[2]),
+        }
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+class ImportBatch:
+    """Reports and log rows written in one transaction.
+
+    Report rows are inserted one by one (their key decides duplicate or not);
+    policy, failure and log rows are buffered and written with ``executemany``
+    at commit, inside the same transaction.
+    """
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+        self._policies: list[tuple[Any, ...]] = []
+        self._failures: list[tuple[Any, ...]] = []
+        self._log: list[tuple[Any, ...]] = []
+        self._now = _now_us()
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write the TLS-RPT store: {exc}") from exc
+
+    def add(self, report: TlsRptReport, raw: bytes, source: str, item: str) -> StoreResult:
+        digest = hashlib.sha256(raw).hexdigest()
+        cursor = self._db.execute(
+            "INSERT OR IGNORE INTO reports (org_name, report_id, start_us, end_us, "
+            "contact_info, content_sha256, raw_zlib, imported_at_us, source, warnings, "
+            "warning_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                report.org_name,
+                report.report_id,
+                _micros(report.start),
+                _micros(report.end),
+                report.contact_info,
+                digest,
+                zlib.compress(raw, 6),
+                self._now,
+                item,
+                json.dumps(report.warnings),
+                len(report.warnings),
+            ),
+        )
+        if cursor.rowcount == 0:
+            result = self._duplicate(report, digest)
+            self.log(source, item, result)
+            return result
+        report_pk = cursor.lastrowid
+        assert report_pk is not None
+        for index, policy in enumerate(report.policies):
+            self._policies.append(
+                (
+                    report_pk,
+                    index,
+                    policy.policy_type,
+                    policy.policy_domain,
+                    "\n".join(policy.policy_strings),
+                    " ".join(policy.mx_hosts),
+                    policy.successful,
+                    policy.failed,
+                    policy.detail_failed_sum,
+                    int(policy.counts_inconsistent),
+                )
+            )
+            self._failures.extend(
+                (
+                    report_pk,
+                    index,
+                    detail.result_type,
+                    detail.sending_mta_ip,
+                    detail.receiving_mx_hostname,
+                    detail.receiving_mx_helo,
+                    detail.receiving_ip,
+                    detail.failed_sessions,
+                    detail.failure_reason_code,
+                    detail.additional_information,
+                )
+                for detail in policy.failure_details
+            )
+        reason = "; ".join(report.warnings)
+        result = StoreResult(Outcome.IMPORTED, reason, report_pk)
+        self.log(source, item, result)
+        return result
+
+    def _duplicate(self, report: TlsRptReport, digest: str) -> StoreResult:
+        same_content = self._db.execute(
+            "SELECT report_pk FROM reports WHERE content_sha256 = ?", (digest,)
+        ).fetchone()
+        if same_content is not None:
+            return StoreResult(
+                Outcome.DUPLICATE,
+                f"identical report already stored (report {same_content[0]})",
+                int(same_content[0]),
+            )
+        same_key = self._db.execute(
+            "SELECT report_pk FROM reports WHERE org_name = ? AND report_id = ?",
+            (report.org_name, report.report_id),
+        ).fetchone()
+        pk = int(same_key[0]) if same_key is not None else None
+        return StoreResult(
+            Outcome.DUPLICATE,
+            f"report-id {report.report_id!r} from {report.org_name!r} already stored "
+            f"(report {pk}) with different content; kept the first",
+            pk,
+        )
+
+    def log(self, source: str, item: str, result: StoreResult) -> None:
+        self._log.append(
+            (source, item, result.outcome.value, result.reason, result.report_pk, self._now)
+        )
+
+    def commit(self) -> None:
+        db = self._db
+        db.executemany("INSERT INTO policies VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self._policies)
+        db.executemany(
+            "INSERT INTO failure_details VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self._failures
+        )
+        db.executemany(
+            "INSERT INTO import_log (source, item, outcome, reason, report_pk, logged_at_us) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            self._log,
+        )
+        db.execute("COMMIT")
+        self._policies.clear()
+        self._failures.clear()
+        self._log.clear()
+
+    def rollback(self) -> None:
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
