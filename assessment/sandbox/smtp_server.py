@@ -36,16 +36,18 @@ class _Lines:
 
     def read(self) -> str | None:
         """One line without CRLF; None on EOF; "" stands in for an over-long line."""
+        overlong = False
         while b"\n" not in self._buffer:
             if len(self._buffer) > _MAX_LINE:
+                # Drop the excess but keep reading: the rest of this line is not a command.
                 self._buffer = b""
-                return ""
+                overlong = True
             chunk = self._conn.sock.recv(4096)
             if not chunk:
                 return None
             self._buffer += chunk
         line, _, self._buffer = self._buffer.partition(b"\n")
-        if len(line) >= _MAX_LINE:
+        if overlong or len(line) >= _MAX_LINE:
             return ""
         return line.rstrip(b"\r").decode("utf-8", errors="replace")
 
