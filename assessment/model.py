@@ -131,6 +131,9 @@ class NetworkProfile:
     ehlo_name: str = "mailposture.invalid"
     use_system_trust: bool = True
     """Whether the system trust store is trusted too; the sandbox turns it off."""
+    lab: bool = False
+    """A lab run against the loopback sandbox: its hosts live on 127.0.0.0/8 by design, so
+    checks do not report loopback addresses as unreachable."""
 
     def describe(self) -> str:
         resolvers = ", ".join(str(r) for r in self.resolvers) or "system resolver"

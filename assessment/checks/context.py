@@ -1,0 +1,171 @@
+"""Read-only views over one domain's evidence, computed once and shared by every check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from assessment.model import DnsLookup, DomainEvidence, Evidence, Outcome
+from assessment.records.dmarc import DmarcRecord, is_dmarc_record, parse_dmarc
+from assessment.records.mtasts import StsPolicy, is_sts_record, parse_sts_policy
+from assessment.records.spf import is_spf_record
+
+
+@dataclass(frozen=True)
+class MxEntry:
+    preference: int | None
+    """None when the preference field was not a number (a broken answer)."""
+    exchange: str
+    """Lower-case, no trailing dot; "" for the null MX `.`."""
+
+
+def _name(text: str) -> str:
+    return text.strip().lower().rstrip(".")
+
+
+def parse_mx_answer(answer: str) -> MxEntry:
+    preference_text, _, exchange = answer.strip().partition(" ")
+    try:
+        preference: int | None = int(preference_text)
+    except ValueError:
+        preference = None
+    exchange = exchange.strip()
+    return MxEntry(preference, "" if exchange == "." else _name(exchange))
+
+
+ABSENT = (Outcome.NXDOMAIN, Outcome.NODATA)
+
+
+class DomainContext:
+    """One audited domain's evidence with the derived values the checks share."""
+
+    def __init__(self, evidence: DomainEvidence, snapshot: Evidence | None = None) -> None:
+        self.ev = evidence
+        self.snapshot = snapshot
+        self.domain = evidence.domain
+        self._index = {(item.name, item.rdtype): item for item in evidence.dns}
+
+    def lookup(self, name: str, rdtype: str) -> DnsLookup | None:
+        return self._index.get((_name(name), rdtype))
+
+    def txt(self, name: str) -> tuple[str, ...]:
+        item = self.lookup(name, "TXT")
+        if item is None or item.outcome is not Outcome.OK:
+            return ()
+        return item.answers
+
+    @property
+    def observed_at(self) -> str:
+        times = [item.observed_at for item in self.ev.dns if item.observed_at]
+        return min(times) if times else ""
+
+    # ------------------------------------------------------------------ existence, MX
+
+    @cached_property
+    def domain_missing(self) -> bool:
+        """The domain itself is NXDOMAIN (every apex lookup says so)."""
+        apex = [self.lookup(self.domain, t) for t in ("MX", "TXT", "A")]
+        seen = [item for item in apex if item is not None]
+        return bool(seen) and all(item.outcome is Outcome.NXDOMAIN for item in seen)
+
+    @cached_property
+    def mx_lookup(self) -> DnsLookup | None:
+        return self.lookup(self.domain, "MX")
+
+    @cached_property
+    def mx_entries(self) -> tuple[MxEntry, ...]:
+        item = self.mx_lookup
+        if item is None or item.outcome is not Outcome.OK:
+            return ()
+        return tuple(parse_mx_answer(answer) for answer in item.answers)
+
+    @cached_property
+    def null_mx(self) -> bool:
+        return any(entry.exchange == "" for entry in self.mx_entries)
+
+    @cached_property
+    def mx_hosts(self) -> tuple[str, ...]:
+        """Real exchanges, by preference then name, without duplicates."""
+        ordered = sorted(
+            (e for e in self.mx_entries if e.exchange),
+            key=lambda e: (e.preference if e.preference is not None else 65536, e.exchange),
+        )
+        hosts: list[str] = []
+        for entry in ordered:
+            if entry.exchange not in hosts:
+                hosts.append(entry.exchange)
+        return tuple(hosts)
+
+    @cached_property
+    def has_address(self) -> bool:
+        return any(
+            (item := self.lookup(self.domain, rdtype)) is not None and item.outcome is Outcome.OK
+            for rdtype in ("A", "AAAA")
+        )
+
+    @cached_property
+    def receives_mail(self) -> bool:
+        """False for a null MX, or no MX and no address (nowhere to deliver)."""
+        if self.null_mx and not self.mx_hosts:
+            return False
+        if self.mx_hosts:
+            return True
+        item = self.mx_lookup
+        if item is not None and item.outcome.inconclusive:
+            return True
+        return self.has_address
+
+    @cached_property
+    def no_mail_reason(self) -> str:
+        if self.null_mx:
+            return "it publishes a null MX"
+        return "it has no MX record and no address"
+
+    # ------------------------------------------------------------------------ records
+
+    @cached_property
+    def spf_records(self) -> tuple[str, ...]:
+        return tuple(t for t in self.txt(self.domain) if is_spf_record(t))
+
+    @cached_property
+    def dmarc_lookup(self) -> DnsLookup | None:
+        return self.lookup(f"_dmarc.{self.domain}", "TXT")
+
+    @cached_property
+    def dmarc_records(self) -> tuple[str, ...]:
+        return tuple(t for t in self.txt(f"_dmarc.{self.domain}") if is_dmarc_record(t))
+
+    @cached_property
+    def dmarc(self) -> DmarcRecord | None:
+        """The domain's own DMARC record, when exactly one exists."""
+        if len(self.dmarc_records) != 1:
+            return None
+        return parse_dmarc(self.dmarc_records[0])
+
+    @cached_property
+    def sts_records(self) -> tuple[str, ...]:
+        return tuple(t for t in self.txt(f"_mta-sts.{self.domain}") if is_sts_record(t))
+
+    @cached_property
+    def policy(self) -> StsPolicy | None:
+        """The fetched MTA-STS policy, parsed, when the fetch returned a usable 200 body."""
+        fetch = self.ev.mta_sts_policy
+        if fetch is None or fetch.status != 200 or fetch.body is None or fetch.body_truncated:
+            return None
+        return parse_sts_policy(fetch.body)
+
+    @cached_property
+    def tlsrpt_records(self) -> tuple[str, ...]:
+        from assessment.records.tlsrpt import is_tlsrpt_record
+
+        return tuple(t for t in self.txt(f"_smtp._tls.{self.domain}") if is_tlsrpt_record(t))
+
+    @cached_property
+    def tlsa_hosts(self) -> tuple[str, ...]:
+        """MX hosts with TLSA records at `_25._tcp.<host>`."""
+        out = []
+        for host in self.mx_hosts:
+            item = self.lookup(f"_25._tcp.{host}", "TLSA")
+            if item is not None and item.outcome is Outcome.OK and item.answers:
+                out.append(host)
+        return tuple(out)

@@ -1,0 +1,108 @@
+"""DKIM key records (RFC 6376 §3.6.1, RFC 8301, RFC 8463) at the selectors probed.
+
+Selectors cannot be listed (RFC 6376 §3.6.2.1): not finding a key is "not verified", never
+"DKIM missing".
+"""
+
+from __future__ import annotations
+
+from assessment.checks import describe
+from assessment.checks.context import DomainContext
+from assessment.checks.findings import FindingSink
+from assessment.records.dkim import DkimKey, KeyType, parse_dkim_key
+from assessment.records.problem import DkimCode, ProblemLevel
+
+# Problems with a dedicated finding; everything else maps by level.
+_OWN = frozenset(
+    {DkimCode.REVOKED, DkimCode.RSA_TOO_SHORT, DkimCode.SHA1_ONLY, DkimCode.SERVICE_NOT_EMAIL}
+)
+
+
+def _is_key_record(text: str) -> bool:
+    # A key record has p= (possibly empty); v=DKIM1 is optional (RFC 6376 §3.6.1).
+    lowered = text.lower()
+    return "p=" in lowered and "v=spf1" not in lowered and "v=dmarc1" not in lowered
+
+
+def found_keys(ctx: DomainContext) -> list[tuple[str, str, DkimKey]]:
+    """(selector, lookup name, parsed key) for every selector that answered with a key."""
+    keys = []
+    for selector in ctx.ev.dkim_selectors:
+        name = f"{selector}._domainkey.{ctx.domain}"
+        for text in ctx.txt(name):
+            if _is_key_record(text):
+                keys.append((selector, name, parse_dkim_key(text)))
+                break
+    return keys
+
+
+def _judge(out: FindingSink, name: str, key: DkimKey, evidence: list[str], via: str) -> None:
+    for problem in key.problems:
+        if problem.code in _OWN:
+            continue
+        code = "DKIM_KEY_NOTE" if problem.level is ProblemLevel.INFO else "DKIM_KEY_SYNTAX"
+        out.add(code, evidence=evidence, name=name, problem=problem.message)
+    if key.revoked:
+        out.add("DKIM_KEY_REVOKED", evidence=evidence, name=name)
+        return
+    bits = key.key_bits
+    if key.key_type is KeyType.RSA and bits is not None:
+        if bits < 1024:
+            out.add("DKIM_KEY_TOO_SHORT", evidence=evidence, name=name, bits=bits)
+        elif bits < 2048:
+            out.add("DKIM_KEY_WEAK", evidence=evidence, name=name, bits=bits)
+        elif bits > 4096:
+            out.add("DKIM_KEY_TOO_LONG", evidence=evidence, name=name, bits=bits)
+    if key.testing:
+        out.add("DKIM_TESTING", evidence=evidence, name=name)
+    if key.hash_algs and all(h == "sha1" for h in key.hash_algs):
+        out.add("DKIM_SHA1_ONLY", evidence=evidence, name=name, hashes=":".join(key.hash_algs))
+    if key.service_types and not {"*", "email"} & set(key.service_types):
+        out.add(
+            "DKIM_NOT_EMAIL", evidence=evidence, name=name, services=":".join(key.service_types)
+        )
+    if key.usable and (bits is None or bits >= 1024):
+        out.add(
+            "DKIM_KEY_OK",
+            evidence=evidence,
+            name=name,
+            key_type=key.key_type.value.upper() if key.key_type is KeyType.RSA else "Ed25519",
+            bits=bits if bits is not None else "?",
+            via=via,
+        )
+
+
+def check(ctx: DomainContext, out: FindingSink) -> None:
+    if ctx.domain_missing or not ctx.ev.dkim_selectors:
+        return
+    keys = found_keys(ctx)
+    for _selector, name, key in keys:
+        item = ctx.lookup(name, "TXT")
+        evidence = [describe.lookup(item)] if item is not None else []
+        via = f" (CNAME to {item.cname_chain[-1]})" if item and item.cname_chain else ""
+        _judge(out, name, key, evidence, via)
+    if keys:
+        return
+    failed = [
+        item
+        for s in ctx.ev.dkim_selectors
+        if (item := ctx.lookup(f"{s}._domainkey.{ctx.domain}", "TXT")) is not None
+        and item.outcome.inconclusive
+    ]
+    client_failed = [i for i in failed if i.name.split(".")[0] in ctx.ev.client_selectors]
+    for item in client_failed:
+        out.add(
+            "DKIM_INCONCLUSIVE",
+            evidence=[describe.lookup(item)],
+            name=item.name,
+            outcome=item.outcome.value,
+        )
+    if client_failed or not ctx.receives_mail:
+        return
+    tried = list(ctx.ev.dkim_selectors)
+    out.add(
+        "DKIM_NOT_VERIFIED",
+        evidence=[f"selectors tried: {', '.join(tried)}"],
+        count=len(tried),
+        selectors=", ".join(tried[:8]) + (" ..." if len(tried) > 8 else ""),
+    )

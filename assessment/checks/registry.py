@@ -1,0 +1,81 @@
+"""The ordered list of checks and the entry point that runs them over an evidence snapshot."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from assessment.checks import (
+    cross,
+    dane,
+    dkim,
+    dmarc,
+    dnssec,
+    hygiene,
+    mtasts,
+    mx,
+    spf,
+    starttls,
+    tlsrpt_record,
+)
+from assessment.checks.context import DomainContext
+from assessment.checks.findings import FindingSink
+from assessment.codec import from_json, to_json
+from assessment.model import DomainEvidence, Evidence, Finding
+
+Check = Callable[[DomainContext, FindingSink], None]
+
+# Order matters only where a check reads earlier findings (cross reads SPF's).
+CHECKS: tuple[Check, ...] = (
+    mx.check,
+    spf.check,
+    dkim.check,
+    dmarc.check,
+    mtasts.check,
+    tlsrpt_record.check,
+    starttls.check,
+    dane.check,
+    dnssec.check,
+    hygiene.check,
+    cross.check,
+)
+
+
+def check_domain(domain: DomainEvidence, snapshot: Evidence | None = None) -> list[Finding]:
+    ctx = DomainContext(domain, snapshot)
+    sink = FindingSink(domain.domain)
+    for check in CHECKS:
+        check(ctx, sink)
+    return _unique(sink.items)
+
+
+def _unique(items: list[Finding]) -> list[Finding]:
+    seen: set[Finding] = set()
+    out = []
+    for item in items:
+        if item not in seen:
+            seen.add(item)
+            out.append(item)
+    return out
+
+
+def run_checks(evidence: Evidence) -> tuple[Finding, ...]:
+    """Every finding for every domain, in a stable order (severity, domain, code, host)."""
+    findings = [f for domain in evidence.domains for f in check_domain(domain, evidence)]
+    return tuple(sorted(findings, key=lambda f: f.sort_key))
+
+
+def findings_to_json(findings: Sequence[Finding]) -> str:
+    return json.dumps([to_json(f) for f in findings], indent=2, ensure_ascii=False) + "\n"
+
+
+def save_findings(findings: Sequence[Finding], path: Path) -> None:
+    path.write_text(findings_to_json(findings), encoding="utf-8")
+
+
+def load_findings(path: Path) -> tuple[Finding, ...]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, list):
+        raise ValueError(f"{path}: expected a JSON array of findings")
+    return tuple(from_json(Finding, item) for item in data)

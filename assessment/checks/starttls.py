@@ -1,0 +1,168 @@
+"""SMTP reachability, STARTTLS and the MX certificates (RFC 3207, RFC 8996, RFC 8461 §4.2).
+
+Severities rise to critical where a transport policy makes senders refuse delivery: MTA-STS
+in enforce mode (RFC 8461 §5) or usable DANE (RFC 7672 §2.2).
+"""
+
+from __future__ import annotations
+
+from assessment.checks import certnames, describe
+from assessment.checks.context import DomainContext
+from assessment.checks.findings import FindingSink
+from assessment.model import ConnOutcome, Evidence, Severity, SmtpProbe
+from assessment.records.mtasts import StsMode
+
+EXPIRY_WARNING_DAYS = 14
+EXPIRY_URGENT_DAYS = 3
+_OLD_VERSIONS = ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1")
+
+
+def port25_reachable(snapshot: Evidence | None) -> bool:
+    """Whether any MX anywhere in this snapshot answered on the SMTP port.
+
+    If none did, a refused connection says more about where the assessment ran (outbound
+    port 25 blocked or rejected by a local firewall) than about the client's servers.
+    """
+    if snapshot is None:
+        return False
+    return any(
+        probe.outcome is not ConnOutcome.REFUSED and probe.banner is not None
+        for domain in snapshot.domains
+        for probe in domain.smtp
+    )
+
+
+def _enforced(ctx: DomainContext) -> bool:
+    return ctx.policy is not None and ctx.policy.mode is StsMode.ENFORCE and bool(ctx.sts_records)
+
+
+def _certificate(
+    ctx: DomainContext,
+    out: FindingSink,
+    probe: SmtpProbe,
+    evidence: list[str],
+    raised: Severity | None,
+) -> bool:
+    """Judge the presented certificate; True when it is valid for the MX name."""
+    tls = probe.tls
+    if tls is None or not tls.chain:
+        return False
+    leaf = tls.chain[0]
+    evidence = [*evidence, describe.certificate(leaf)]
+    days = certnames.days_left(leaf, probe.observed_at)
+    problem = False
+    if days is not None and days < 0:
+        out.add(
+            "TLS_CERT_EXPIRED",
+            host=probe.host,
+            evidence=evidence,
+            severity=raised,
+            not_after=leaf.not_after,
+        )
+        problem = True
+    if not certnames.covers(leaf, probe.host):
+        out.add(
+            "TLS_CERT_NAME_MISMATCH",
+            host=probe.host,
+            evidence=evidence,
+            severity=raised,
+            names=", ".join(leaf.san_dns) or "no DNS names",
+        )
+        problem = True
+    if not tls.verified and not problem:
+        out.add(
+            "TLS_CERT_UNTRUSTED",
+            host=probe.host,
+            evidence=evidence,
+            severity=raised,
+            reason=tls.verify_error or "the chain does not lead to a trusted root",
+        )
+        problem = True
+    if not problem and days is not None and days < EXPIRY_WARNING_DAYS:
+        out.add(
+            "TLS_CERT_EXPIRING",
+            host=probe.host,
+            evidence=evidence,
+            severity=Severity.HIGH if days < EXPIRY_URGENT_DAYS else None,
+            not_after=leaf.not_after,
+            days=days,
+        )
+    weak = []
+    if leaf.key_type.upper() == "RSA" and 0 < leaf.key_bits < 2048:
+        weak.append(f"RSA key of {leaf.key_bits} bits")
+    if leaf.signature_hash.lower() in ("sha1", "md5"):
+        weak.append(f"{leaf.signature_hash} signature")
+    if weak:
+        out.add("TLS_WEAK_KEY", host=probe.host, evidence=evidence, what=", ".join(weak))
+    return not problem
+
+
+def check(ctx: DomainContext, out: FindingSink) -> None:
+    raised = Severity.CRITICAL if _enforced(ctx) or ctx.tlsa_hosts else None
+    reachable = port25_reachable(ctx.snapshot)
+    for probe in ctx.ev.smtp:
+        evidence = [describe.probe(probe)]
+        if probe.outcome in (ConnOutcome.TIMEOUT, ConnOutcome.UNREACHABLE) and probe.banner is None:
+            out.add(
+                "SMTP_NOT_TESTED",
+                evidence=evidence,
+                reason=probe.error or probe.outcome.value,
+                host=probe.host,
+                address=probe.address,
+                port=probe.port,
+            )
+            continue
+        if probe.outcome is ConnOutcome.REFUSED:
+            code = "SMTP_REFUSED" if reachable else "SMTP_NOT_TESTED"
+            out.add(
+                code,
+                evidence=evidence,
+                reason=probe.error or "connection refused",
+                host=probe.host,
+                address=probe.address,
+                port=probe.port,
+            )
+            continue
+        if probe.banner is None or not probe.banner.startswith("220"):
+            banner = probe.banner or probe.error or "no greeting"
+            out.add(
+                "SMTP_BAD_BANNER",
+                evidence=evidence,
+                banner=banner,
+                host=probe.host,
+                address=probe.address,
+            )
+            continue
+        if probe.starttls_offered is False:
+            out.add(
+                "STARTTLS_NOT_OFFERED",
+                evidence=evidence,
+                severity=raised,
+                host=probe.host,
+                address=probe.address,
+            )
+            continue
+        tls = probe.tls
+        if tls is None or tls.handshake_error or probe.outcome is ConnOutcome.TLS_ERROR:
+            reason = (tls.handshake_error if tls else None) or probe.error or probe.starttls_reply
+            out.add(
+                "STARTTLS_FAILED",
+                evidence=evidence,
+                severity=raised,
+                host=probe.host,
+                address=probe.address,
+                reason=reason or "the TLS handshake did not complete",
+            )
+            continue
+        valid = _certificate(ctx, out, probe, evidence, raised)
+        if tls.version in _OLD_VERSIONS:
+            out.add("TLS_OLD_VERSION", host=probe.host, evidence=evidence, version=tls.version)
+        elif valid:
+            out.add(
+                "TLS_OK",
+                evidence=evidence,
+                host=probe.host,
+                address=probe.address,
+                version=tls.version or "TLS",
+                not_after=tls.chain[0].not_after,
+            )
