@@ -17,7 +17,15 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
-from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
+from cryptography.x509.oid import ExtendedKeyUsageOID
+from cryptography.x509.verification import (
+    Criticality,
+    ExtensionPolicy,
+    Policy,
+    PolicyBuilder,
+    Store,
+    VerificationError,
+)
 
 from assessment.model import Certificate, NetworkProfile
 
@@ -62,7 +70,8 @@ def _system_roots() -> tuple[x509.Certificate, ...]:
 
 
 @cache
-def _bundle_roots(path: str) -> tuple[x509.Certificate, ...]:
+def _bundle_roots(path: str, mtime_ns: int, size: int) -> tuple[x509.Certificate, ...]:
+    # Keyed by modification time and size too, so a rewritten bundle is read again.
     return tuple(_pem_blocks(Path(path).read_bytes()))
 
 
@@ -70,7 +79,8 @@ def trust_roots(profile: NetworkProfile) -> tuple[x509.Certificate, ...]:
     roots: list[x509.Certificate] = []
     if profile.ca_bundle:
         with contextlib.suppress(OSError):
-            roots.extend(_bundle_roots(profile.ca_bundle))
+            stat = Path(profile.ca_bundle).stat()
+            roots.extend(_bundle_roots(profile.ca_bundle, stat.st_mtime_ns, stat.st_size))
     if profile.use_system_trust:
         roots.extend(_system_roots())
     return tuple(roots)
@@ -186,6 +196,28 @@ def name_matches(name: str, patterns: tuple[str, ...]) -> bool:
     return False
 
 
+@cache
+def _leaf_policy() -> ExtensionPolicy:
+    # CA/B forbids a critical SAN next to a non-empty subject, but OpenSSL- and Go-based MTAs
+    # accept it; judging by the stricter rule would report failures no sender experiences.
+    return (
+        ExtensionPolicy.webpki_defaults_ee()
+        .require_present(x509.SubjectAlternativeName, Criticality.AGNOSTIC, None)
+        .may_be_present(x509.ExtendedKeyUsage, Criticality.AGNOSTIC, _server_auth_usage)
+    )
+
+
+def _server_auth_usage(
+    policy: Policy, cert: x509.Certificate, usage: x509.ExtendedKeyUsage | None
+) -> None:
+    """Like OpenSSL: no EKU allows any use; a present EKU must allow TLS server auth."""
+    if usage is None:
+        return
+    allowed = {ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE}
+    if not allowed.intersection(usage):
+        raise ValueError("extended key usage does not allow TLS server authentication")
+
+
 def _verify(
     leaf: x509.Certificate,
     intermediates: list[x509.Certificate],
@@ -199,6 +231,9 @@ def _verify(
             PolicyBuilder()
             .store(Store(list(roots)))
             .time(moment)
+            .extension_policies(
+                ca_policy=ExtensionPolicy.webpki_defaults_ca(), ee_policy=_leaf_policy()
+            )
             .build_server_verifier(x509.DNSName(name))
         )
         verifier.verify(leaf, intermediates)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import assessment
 from assessment.gather.dmarc_names import (
@@ -59,19 +60,35 @@ def _pick_addresses(a: DnsLookup, aaaa: DnsLookup) -> tuple[str, ...]:
     return tuple(picked[:ADDRESSES_PER_MX])
 
 
+@dataclass(frozen=True)
+class Bounds:
+    """Separate limits for DNS queries and connections, each `profile.concurrency` wide.
+
+    Kept apart so SMTP probes stuck in a slow banner do not starve the DNS lookups.
+    """
+
+    queries: asyncio.Semaphore
+    connections: asyncio.Semaphore
+
+    @classmethod
+    def of(cls, profile: NetworkProfile) -> Bounds:
+        width = max(1, profile.concurrency)
+        return cls(asyncio.Semaphore(width), asyncio.Semaphore(width))
+
+
 class _DomainRun:
-    def __init__(self, domain: str, profile: NetworkProfile, semaphore: asyncio.Semaphore) -> None:
+    def __init__(self, domain: str, profile: NetworkProfile, bounds: Bounds) -> None:
         self.domain = normalize_name(domain)
         self.profile = profile
-        self.semaphore = semaphore
-        self.dns = DnsClient(profile, semaphore)
+        self.connections = bounds.connections
+        self.dns = DnsClient(profile, bounds.queries)
         self.org = organizational_domain(self.domain)
 
     def ask(self, name: str, rdtype: str) -> asyncio.Future[DnsLookup]:
         return asyncio.ensure_future(self.dns.query(name, rdtype))
 
     async def _probe(self, host: str, address: str) -> SmtpProbe:
-        async with self.semaphore:
+        async with self.connections:
             return await probe_mx(host, address, self.profile)
 
     async def mx_branch(self) -> list[SmtpProbe]:
@@ -135,7 +152,8 @@ class _DomainRun:
         if any(item.outcome is Outcome.NXDOMAIN for item in apex):
             return None
         # Fetched even without a `_mta-sts` TXT: a policy host nothing points at is a finding.
-        return await fetch_policy(self.domain, self.profile, self.dns)
+        async with self.connections:
+            return await fetch_policy(self.domain, self.profile, self.dns)
 
     def independent(self, selectors: tuple[str, ...]) -> list[asyncio.Future[DnsLookup]]:
         d = self.domain
@@ -184,20 +202,19 @@ async def gather_domain(
     domain: str,
     profile: NetworkProfile,
     selectors: Sequence[str] = (),
-    semaphore: asyncio.Semaphore | None = None,
+    bounds: Bounds | None = None,
 ) -> DomainEvidence:
     """Everything observable about one domain. Never raises for network outcomes."""
-    bound = semaphore or asyncio.Semaphore(max(1, profile.concurrency))
-    return await _DomainRun(domain, profile, bound).run(selectors)
+    return await _DomainRun(domain, profile, bounds or Bounds.of(profile)).run(selectors)
 
 
 async def _gather_all(
     client: str, domains: Sequence[str], profile: NetworkProfile, selectors: Sequence[str]
 ) -> Evidence:
     started_at = utc_now()
-    semaphore = asyncio.Semaphore(max(1, profile.concurrency))
+    bounds = Bounds.of(profile)
     unique = list(dict.fromkeys(normalize_name(d) for d in domains))
-    found = await asyncio.gather(*(gather_domain(d, profile, selectors, semaphore) for d in unique))
+    found = await asyncio.gather(*(gather_domain(d, profile, selectors, bounds) for d in unique))
     return Evidence(
         client=client,
         started_at=started_at,

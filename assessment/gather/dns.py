@@ -104,11 +104,11 @@ def _classify_no_nameservers(exc: dns.resolver.NoNameservers) -> tuple[Outcome, 
     rcodes: list[str] = []
     details: list[str] = []
     for item in errors:
-        server, _tcp, port, error, response = item
+        server, _tcp, _port, error, response = item
         rcode = _rcode_of(error, response)
         if rcode is not None:
             rcodes.append(rcode)
-        details.append(f"{server} port {port}: {rcode or error}")
+        details.append(f"{server}: {rcode or error}")
     text = "; ".join(details) or str(exc)
     if rcodes and all(r == "SERVFAIL" for r in rcodes):
         return Outcome.SERVFAIL, text

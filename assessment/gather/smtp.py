@@ -31,15 +31,18 @@ class Reply:
     code: int
     lines: tuple[str, ...]
     """Text after the code and separator, one entry per line."""
+    raw: tuple[str, ...]
+    """The lines as received (code and separator included), each capped in length."""
 
     @property
     def text(self) -> str:
-        return "\n".join(f"{self.code} {line}".rstrip() for line in self.lines)
+        return "\n".join(self.raw)
 
 
 async def read_reply(reader: asyncio.StreamReader) -> Reply:
     """A possibly multi-line reply (`250-...` continues, `250 ...` ends), capped."""
     lines: list[str] = []
+    raw_lines: list[str] = []
     code: int | None = None
     while True:
         try:
@@ -57,10 +60,11 @@ async def read_reply(reader: asyncio.StreamReader) -> Reply:
         if code is None:
             code = int(head)
         lines.append(line[4:])
+        raw_lines.append(line)
         if len(lines) > MAX_REPLY_LINES:
             raise ReplyError(f"reply longer than {MAX_REPLY_LINES} lines")
         if len(line) == 3 or line[3] == " ":
-            return Reply(code, tuple(lines))
+            return Reply(code, tuple(lines), tuple(raw_lines))
 
 
 @dataclass
@@ -98,7 +102,7 @@ async def _converse(
         return ConnOutcome.PROTOCOL_ERROR
     progress.stage = "waiting for the EHLO reply"
     ehlo = await _command(reader, writer, f"EHLO {profile.ehlo_name}")
-    progress.ehlo = tuple(f"{ehlo.code} {line}".rstrip() for line in ehlo.lines)
+    progress.ehlo = ehlo.raw
     if ehlo.code != 250:
         progress.problems.append(f"EHLO answered {ehlo.code}")
         return ConnOutcome.PROTOCOL_ERROR
