@@ -1,0 +1,10 @@
+"""Where the report's local assets live: the only folders the renderer may read from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+TEMPLATES_DIR = (Path(__file__).resolve().parents[2] / "report_templates").resolve()
+"""Jinja2 templates, print CSS, fonts and the default brand, at the repository root."""
+
+DEFAULT_BRAND_FILE = TEMPLATES_DIR / "brand" / "default" / "brand.toml"

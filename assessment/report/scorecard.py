@@ -1,0 +1,56 @@
+"""Scorecard cells: one status per domain and control, derived only from the findings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from assessment.model import Control, DomainEvidence, Finding, Outcome, Severity
+
+# A null MX (RFC 7505) says "this domain receives no mail", so inbound transport controls have
+# nothing to protect; reporting them as failures would send the client chasing non-problems.
+NULL_MX_NOT_APPLICABLE = frozenset(
+    {Control.MTA_STS, Control.TLS_RPT, Control.STARTTLS, Control.DANE}
+)
+
+
+class CellStatus(StrEnum):
+    PASS = "pass"  # noqa: S105  (a scorecard status, not a password)
+    WARNING = "warning"
+    FAIL = "fail"
+    NOT_APPLICABLE = "not-applicable"
+    INCONCLUSIVE = "inconclusive"
+
+    @property
+    def label(self) -> str:
+        return {
+            CellStatus.PASS: "Pass",
+            CellStatus.WARNING: "Warning",
+            CellStatus.FAIL: "Fail",
+            CellStatus.NOT_APPLICABLE: "N/A",
+            CellStatus.INCONCLUSIVE: "Inconclusive",
+        }[self]
+
+
+FAILING = frozenset({Severity.CRITICAL, Severity.HIGH})
+WARNING = frozenset({Severity.MEDIUM, Severity.LOW})
+
+
+def has_null_mx(domain: DomainEvidence) -> bool:
+    lookup = domain.lookup(domain.domain, "MX")
+    if lookup is None or lookup.outcome is not Outcome.OK or len(lookup.answers) != 1:
+        return False
+    parts = lookup.answers[0].split()
+    return len(parts) == 2 and parts[0] == "0" and parts[1] == "."
+
+
+def cell_status(findings: Iterable[Finding], *, applicable: bool = True) -> CellStatus:
+    """Fail beats warning beats inconclusive beats pass; info never moves a cell."""
+    relevant = [f for f in findings if f.severity is not Severity.INFO]
+    if any(f.severity in FAILING and not f.inconclusive for f in relevant):
+        return CellStatus.FAIL
+    if any(f.severity in WARNING and not f.inconclusive for f in relevant):
+        return CellStatus.WARNING
+    if any(f.inconclusive for f in relevant):
+        return CellStatus.INCONCLUSIVE
+    return CellStatus.PASS if applicable else CellStatus.NOT_APPLICABLE

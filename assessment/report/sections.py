@@ -1,0 +1,146 @@
+"""Optional report sections, filled by other layers and passed to `build_view`.
+
+TLS-RPT analysis (`assessment.tlsrpt`), the rollout plan (`assessment.plan`) and questionnaire
+readiness (`assessment.readiness`) each convert their results into one of these. The report
+only formats what it is given: every number shown comes from these values, never recomputed.
+All strings are treated as untrusted text (escaped); chart SVG is sanitised before inlining.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+
+class VerdictStatus(StrEnum):
+    READY = "ready"
+    NOT_READY = "not_ready"
+    INSUFFICIENT_DATA = "insufficient_data"
+
+    @property
+    def label(self) -> str:
+        return {
+            VerdictStatus.READY: "Ready to enforce",
+            VerdictStatus.NOT_READY: "Not ready to enforce",
+            VerdictStatus.INSUFFICIENT_DATA: "Not enough report data yet",
+        }[self]
+
+
+@dataclass(frozen=True)
+class VerdictView:
+    """MTA-STS enforce-readiness of one domain, from its TLS-RPT history."""
+
+    domain: str
+    status: VerdictStatus
+    reasons: tuple[str, ...] = ()
+    blockers: tuple[str, ...] = ()
+    days_covered: int = 0
+    reporters: tuple[str, ...] = ()
+    """Organisations that sent reports (e.g. Google, Microsoft)."""
+    total_successful: int = 0
+    total_failed: int = 0
+    failure_rate: float = 0.0
+    """Failed / (successful + failed), 0.0 to 1.0."""
+    failing_mx: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    svg: str
+    """SVG document text from our own plotting code; sanitised again before inlining."""
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class TableView:
+    """A small pre-formatted table: every cell is already the text to print."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class TlsRptSection:
+    verdicts: tuple[VerdictView, ...]
+    charts: tuple[Chart, ...] = ()
+    tables: tuple[TableView, ...] = ()
+    notes: tuple[str, ...] = ()
+    period: str = ""
+    """Human description of the reporting window, e.g. '1 March to 28 March 2025'."""
+
+
+@dataclass(frozen=True)
+class PlanPhase:
+    name: str
+    start: date
+    end: date | None
+    """None for an open-ended phase (e.g. 'maintain')."""
+    actions: tuple[str, ...] = ()
+    gates: tuple[str, ...] = ()
+    """Conditions that must hold before moving to the next phase."""
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """A ready-to-publish text: a DNS record, a policy file, a change ticket."""
+
+    title: str
+    filename: str
+    text: str
+
+
+@dataclass(frozen=True)
+class PlanSection:
+    phases: tuple[PlanPhase, ...]
+    artifacts: tuple[Artifact, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+class AnswerStatus(StrEnum):
+    """How confidently the client can answer a questionnaire item today."""
+
+    YES = "yes"
+    PARTIAL = "partial"
+    NO = "no"
+    CONFIRM = "confirm"
+    """Cannot be verified from outside: the client must confirm it."""
+    NOT_APPLICABLE = "not_applicable"
+
+    @property
+    def label(self) -> str:
+        return {
+            AnswerStatus.YES: "Yes",
+            AnswerStatus.PARTIAL: "Partly",
+            AnswerStatus.NO: "No",
+            AnswerStatus.CONFIRM: "Confirm",
+            AnswerStatus.NOT_APPLICABLE: "N/A",
+        }[self]
+
+
+@dataclass(frozen=True)
+class ReadinessItemView:
+    question: str
+    status: AnswerStatus
+    evidence: str
+    observed_at: str = ""
+    security_lens: str = ""
+    """What the answer means for security."""
+    deliverability_lens: str = ""
+    """What the answer means for getting mail delivered."""
+
+
+@dataclass(frozen=True)
+class FrameworkView:
+    name: str
+    items: tuple[ReadinessItemView, ...]
+
+
+@dataclass(frozen=True)
+class ReadinessSection:
+    frameworks: tuple[FrameworkView, ...]
+    confirmations: tuple[str, ...] = ()
+    """Things only the client can confirm (e.g. 'DKIM is enabled in Microsoft 365')."""

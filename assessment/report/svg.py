@@ -1,0 +1,77 @@
+"""Sanitising chart SVG before it is inlined into the report HTML.
+
+Charts come from our own matplotlib code, but their text (titles, axis labels, legend entries)
+includes reporter names and MX hostnames taken from TLS-RPT files, which anyone can send us.
+Inline SVG also bypasses HTML escaping, and WeasyPrint resolves `href`, `xlink:href` and CSS
+`url()` inside it. So we keep only drawing: no scripts, no event handlers, no foreign content,
+no references that leave the document (only `#fragment` links to gradients, clips and glyphs
+defined inside the same SVG survive).
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+ET.register_namespace("", SVG_NS)
+ET.register_namespace("xlink", XLINK_NS)
+
+_DROP_ELEMENTS = frozenset({"script", "foreignObject", "iframe", "object", "embed", "image"})
+_PROLOG = re.compile(r"^\s*(<\?xml[^>]*\?>)?\s*(<!DOCTYPE[^>\[]*>)?\s*", re.IGNORECASE)
+# url(...) whose target is not a same-document fragment.
+_REMOTE_URL = re.compile(r"url\(\s*['\"]?\s*(?!#)", re.IGNORECASE)
+_IMPORT = re.compile(r"@import", re.IGNORECASE)
+
+
+class SvgError(ValueError):
+    """Chart SVG that cannot be made safe (not SVG, or uses DTD entities)."""
+
+
+def sanitize_svg(text: str) -> str:
+    """Return SVG markup safe to inline. Raises `SvgError` on input we refuse to parse."""
+    body = _PROLOG.sub("", text, count=1)
+    # Entity declarations are the XML bomb / external entity vector; matplotlib never emits an
+    # internal subset, so any DOCTYPE left after the prolog strip is refused outright.
+    if re.search(r"<!(DOCTYPE|ENTITY)", body, re.IGNORECASE):
+        raise SvgError("SVG with a DTD or entity declarations is refused")
+    try:
+        root = ET.fromstring(body)  # noqa: S314  (no DTD can reach the parser, see above)
+    except ET.ParseError as exc:
+        raise SvgError(f"chart is not well-formed XML: {exc}") from None
+    if _local(root.tag) != "svg":
+        raise SvgError("chart is not an <svg> document")
+    _clean(root)
+    return ET.tostring(root, encoding="unicode")
+
+
+def _local(name: str) -> str:
+    return name.rpartition("}")[2]
+
+
+def _clean(element: ET.Element) -> None:
+    for child in list(element):
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if not tag or _local(tag) in _DROP_ELEMENTS:
+            element.remove(child)
+            continue
+        if _local(tag) == "style" and _unsafe_css(child.text or ""):
+            element.remove(child)
+            continue
+        _clean(child)
+    for name, value in list(element.attrib.items()):
+        if _unsafe_attribute(_local(name).lower(), value):
+            del element.attrib[name]
+
+
+def _unsafe_attribute(local: str, value: str) -> bool:
+    if local.startswith("on"):
+        return True
+    if local == "href":
+        return not value.strip().startswith("#")
+    return bool(_REMOTE_URL.search(value)) or (local == "style" and _unsafe_css(value))
+
+
+def _unsafe_css(css: str) -> bool:
+    return bool(_IMPORT.search(css) or _REMOTE_URL.search(css))
