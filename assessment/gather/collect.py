@@ -133,7 +133,10 @@ class _DomainRun:
                     if host not in destinations:
                         destinations.append(host)
                     if organizational_domain(host) != organizational_domain(policy_domain):
+                        # Receivers differ on which domain they name: the record's or the
+                        # audited one. Ask both; they coincide for a domain's own record.
                         auth.append(report_authorization_name(policy_domain, host))
+                        auth.append(report_authorization_name(self.domain, host))
         for text in tlsrpt.answers:
             if text.startswith("v=TLSRPTv1"):
                 destinations.extend(
@@ -163,6 +166,7 @@ class _DomainRun:
             (d, "A"),
             (d, "AAAA"),
             (d, "SPF"),
+            (d, "SOA"),
             (d, "DNSKEY"),
             (f"_mta-sts.{d}", "TXT"),
             (f"mta-sts.{d}", "A"),
@@ -172,6 +176,8 @@ class _DomainRun:
             (f"_domainkey.{d}", "TXT"),
             # Policies published at a wrong name are a common mistake worth seeing.
             (f"_tls.{d}", "TXT"),
+            (f"_smtp.{d}", "TXT"),
+            (f"_smtp-tls.{d}", "TXT"),
             (f"dmarc.{d}", "TXT"),
         ]
         questions += [(f"{s}._domainkey.{d}", "TXT") for s in selectors]

@@ -1,42 +1,21 @@
-"""Names a DMARC receiver looks up: the organizational domain (PSL), the RFC 9989 tree walk,
-and the external report-destination authorization names (RFC 7489 §7.1).
+"""Names a DMARC receiver looks up beyond `_dmarc.<domain>`: report destinations and their
+external authorization records (RFC 7489 §7.1). Organizational-domain arithmetic (PSL and the
+RFC 9989 tree walk) comes from `assessment.records.orgdomain`, shared with the checks.
 """
 
 from __future__ import annotations
 
-from functools import cache
-
-from publicsuffixlist import PublicSuffixList
-
+from assessment.records.orgdomain import organizational_domain, tree_walk
 from assessment.records.txt import split_tag_list
 from assessment.records.uri import split_uri_list
 
-TREE_WALK_MAX = 8
-"""RFC 9989 §4.10: at most eight queries; longer names jump to their seven-label suffix."""
-
-
-@cache
-def _psl() -> PublicSuffixList:
-    # Building the list parses ~10k rules: once per process.
-    return PublicSuffixList()
-
-
-def organizational_domain(domain: str) -> str:
-    """RFC 7489 §3.2: public suffix plus one label; the name itself if it is a suffix."""
-    found = _psl().privatesuffix(domain)
-    return str(found) if found else domain
-
-
-def tree_walk(domain: str) -> tuple[str, ...]:
-    """The domains whose `_dmarc` TXT the RFC 9989 walk may query, most specific first."""
-    labels = domain.split(".")
-    names = [domain]
-    start = 1
-    if len(labels) > TREE_WALK_MAX:
-        start = len(labels) - (TREE_WALK_MAX - 1)
-    for index in range(start, len(labels)):
-        names.append(".".join(labels[index:]))
-    return tuple(names[:TREE_WALK_MAX])
+__all__ = [
+    "is_dmarc_record",
+    "mailto_hosts",
+    "organizational_domain",
+    "report_authorization_name",
+    "tree_walk",
+]
 
 
 def is_dmarc_record(text: str) -> bool:
