@@ -50,6 +50,9 @@ def bind_all(
                 if kind == socket.SOCK_STREAM:
                     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 sock.bind((address, chosen))
+                if kind == socket.SOCK_STREAM:
+                    # Listen at once: with SO_REUSEADDR a clash only shows at listen() on Linux.
+                    sock.listen(64)
                 chosen = sock.getsockname()[1]
             return sockets
         except OSError as exc:
@@ -79,8 +82,6 @@ class TcpListener:
         return int(self._sockets[0].getsockname()[1])
 
     def start(self) -> None:
-        for sock in self._sockets:
-            sock.listen(64)
         self._thread.start()
 
     def stop(self) -> None:

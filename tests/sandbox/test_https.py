@@ -113,3 +113,12 @@ def test_plaintext_http_on_tls_port_is_survived(sandbox: Sandbox) -> None:
         with contextlib.suppress(OSError):
             raw.recv(100)
     assert https_get(sandbox, "mta-sts.good.test").status == 200
+
+
+def test_without_sni_the_address_decides(sandbox: Sandbox) -> None:
+    address = sandbox.addresses("mta-sts.ctype.test")[0]
+    raw = socket.create_connection((address, sandbox.https_port), timeout=3)
+    with client_context(sandbox, verify=False).wrap_socket(raw) as tls:
+        tls.sendall(b"GET /.well-known/mta-sts.txt HTTP/1.1\r\nHost: mta-sts.ctype.test\r\n\r\n")
+        head = tls.recv(4096)
+    assert b"Content-Type: text/html" in head
