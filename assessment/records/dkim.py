@@ -172,7 +172,7 @@ def parse_dkim_key(text: str) -> DkimKey:
                 Problem(
                     DkimCode.UNKNOWN_FLAG,
                     f"unknown flag `t={flag}` is ignored",
-                    tag.value_position,
+                    _item_position(tag, flag),
                     flag,
                 )
             )
@@ -248,6 +248,11 @@ def _version(tags: tuple[Tag, ...], tag: Tag | None, problems: list[Problem]) ->
     return tag.value
 
 
+def _item_position(tag: Tag, item: str) -> int:
+    found = tag.value.lower().find(item)
+    return tag.value_position + max(found, 0)
+
+
 def _colon_values(tag: Tag | None) -> tuple[str, ...]:
     if tag is None:
         return ()
@@ -263,7 +268,7 @@ def _check_hashes(tag: Tag | None, hash_algs: tuple[str, ...], problems: list[Pr
                 Problem(
                     DkimCode.UNKNOWN_HASH,
                     f"unknown hash `{alg}` in `h=` is ignored",
-                    tag.value_position,
+                    _item_position(tag, alg),
                     alg,
                 )
             )

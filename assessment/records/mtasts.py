@@ -86,14 +86,15 @@ def parse_sts_txt(text: str) -> StsTxt:
     problems: list[Problem] = []
     version_ok = is_sts_record(text)
     if not version_ok:
-        if re.match(r"v=STSv1[ \t]+;", text):
+        spaced = re.match(r"v=STSv1([ \t]+;)", text)
+        if spaced is not None:
             problems.append(
                 Problem(
                     StsCode.VERSION_SPACE,
                     "space between `v=STSv1` and `;`: senders only select records that begin "
                     "`v=STSv1;`",
                     7,
-                    text[:12],
+                    spaced.group(1),
                 )
             )
         else:

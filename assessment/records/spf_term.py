@@ -130,7 +130,14 @@ def parse_term(raw: str, position: int) -> tuple[SpfTerm, list[Problem]]:
         if lowered in ("a", "mx"):
             cidr4, cidr6 = _dual_cidr(cidr_text, raw, cidr_position, problems)
         else:
-            problems.append(_unexpected(raw, cidr_position))
+            problems.append(
+                Problem(
+                    SpfCode.UNEXPECTED_ARGUMENT,
+                    f"`{raw}`: `{lowered}` takes no CIDR length",
+                    cidr_position,
+                    cidr_text,
+                )
+            )
     if lowered == "ptr":
         problems.append(
             Problem(

@@ -70,14 +70,15 @@ def parse_tlsrpt_txt(text: str) -> TlsRptTxt:
     problems: list[Problem] = []
     version_ok = is_tlsrpt_record(text)
     if not version_ok:
-        if re.match(r"v=TLSRPTv1[ \t]+;", text):
+        spaced = re.match(r"v=TLSRPTv1([ \t]+;)", text)
+        if spaced is not None:
             problems.append(
                 Problem(
                     TlsRptCode.VERSION_SPACE,
                     "space between `v=TLSRPTv1` and `;`: senders only select records that "
                     "begin `v=TLSRPTv1;`",
                     10,
-                    text[:14],
+                    spaced.group(1),
                 )
             )
         else:

@@ -160,6 +160,8 @@ def _mailto(rest: str) -> tuple[str, str, str | None]:
         return decoded, host, f"domain `{domain}`: {reason}"
     if domain.endswith("."):
         return decoded, host, f"domain `{domain}` ends in a dot"
+    if "." not in domain:
+        return decoded, host, f"domain `{domain}` is a single label"
     return decoded, host.rstrip("."), None
 
 

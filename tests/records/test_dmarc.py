@@ -14,8 +14,10 @@ from .strategies import assert_problems_well_formed, codes, record_texts
 
 TYPICAL = [
     "v=DMARC1; p=none; rua=mailto:dmarc-reports@example.com",
-    "v=DMARC1; p=quarantine; pct=50; rua=mailto:dmarc@example.com; ruf=mailto:dmarc@example.com; fo=1",
-    "v=DMARC1; p=reject; sp=reject; adkim=s; aspf=s; rua=mailto:a@example.com,mailto:b@vendor.example!10m",
+    "v=DMARC1; p=quarantine; pct=50; rua=mailto:dmarc@example.com; "
+    "ruf=mailto:dmarc@example.com; fo=1",
+    "v=DMARC1; p=reject; sp=reject; adkim=s; aspf=s; "
+    "rua=mailto:a@example.com,mailto:b@vendor.example!10m",
     "v=DMARC1;p=reject;np=reject;t=n;psd=n;rua=mailto:x@example.com;",
     "v = DMARC1 ; p = none ; rua = mailto:x@example.com",
 ]
@@ -95,15 +97,27 @@ def test_missing_policy_defaults_to_none() -> None:
         ("v=DMARC1; p=none; psd=yes", "DMARC_BAD_PSD", "yes"),
         ("v=DMARC1; p=none; rua=", "DMARC_EMPTY_URI_LIST", "rua="),
         ("v=DMARC1; p=none; rua=dmarc@example.com", "DMARC_URI_NO_SCHEME", "dmarc@example.com"),
-        ("v=DMARC1; p=none; rua=https://r.example.com/x", "DMARC_URI_NOT_MAILTO", "https://r.example.com/x"),
+        (
+            "v=DMARC1; p=none; rua=https://r.example.com/x",
+            "DMARC_URI_NOT_MAILTO",
+            "https://r.example.com/x",
+        ),
         ("v=DMARC1; p=none; rua=mailto:x@example.com!10q", "DMARC_BAD_SIZE_LIMIT", "!10q"),
         ("v=DMARC1; p=none; rua=mailto:x@", "DMARC_BAD_URI", "mailto:x@"),
-        ("v=DMARC1; p=none; rua:mailto:x@example.com", "DMARC_TAG_SYNTAX", "rua:mailto:x@example.com"),
+        (
+            "v=DMARC1; p=none; rua:mailto:x@example.com",
+            "DMARC_TAG_SYNTAX",
+            "rua:mailto:x@example.com",
+        ),
         ("v=DMARC1; p=none;; rua=mailto:x@example.com", "DMARC_EMPTY_TAG", ""),
         ("v=DMARC1, p=none", "DMARC_BAD_SEPARATOR", ", p="),
         ("v=DMARC1; p=none; x=“y”", "DMARC_BAD_CHARACTER", "“"),
         ("v=DMARC1; p=none; custom=1", "DMARC_UNKNOWN_TAG", "custom=1"),
-        ("v=DMARC1; p=none; ruff=mailto:x@example.com", "DMARC_TAG_TYPO", "ruff=mailto:x@example.com"),
+        (
+            "v=DMARC1; p=none; ruff=mailto:x@example.com",
+            "DMARC_TAG_TYPO",
+            "ruff=mailto:x@example.com",
+        ),
         ("v=DMARC1; rua=mailto:x@example.com; p=none", "DMARC_POLICY_NOT_SECOND", "p=none"),
         ("v=DMARC1; p=none; pct=100", "DMARC_REMOVED_TAG", "pct=100"),
     ],

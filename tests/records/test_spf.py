@@ -149,8 +149,16 @@ def test_leading_whitespace_and_quotes() -> None:
         ("v=spf1 exists:%{c}.example.com -all", "SPF_MACRO_EXP_ONLY", "%{c}"),
         ("v=spf1 -all exp=%{t}.example.com", "SPF_MACRO_EXP_ONLY", "%{t}"),
         ("v=spf1 exists:%{p}.example.com -all", "SPF_PTR_MACRO", "%{p}"),
-        ("v=spf1 -all exp=a.example.com exp=b.example.com", "SPF_DUPLICATE_MODIFIER", "exp=b.example.com"),
-        ("v=spf1 redirect=a.example.com redirect=b.example.com", "SPF_DUPLICATE_MODIFIER", "redirect=b.example.com"),
+        (
+            "v=spf1 -all exp=a.example.com exp=b.example.com",
+            "SPF_DUPLICATE_MODIFIER",
+            "exp=b.example.com",
+        ),
+        (
+            "v=spf1 redirect=a.example.com redirect=b.example.com",
+            "SPF_DUPLICATE_MODIFIER",
+            "redirect=b.example.com",
+        ),
         ("v=spf1 -all foo=bar", "SPF_UNKNOWN_MODIFIER", "foo=bar"),
         ("v=spf1 redirec=_spf.example.com", "SPF_MODIFIER_TYPO", "redirec=_spf.example.com"),
         ("v=spf1 include=_spf.google.com -all", "SPF_MODIFIER_TYPO", "include=_spf.google.com"),
@@ -158,8 +166,16 @@ def test_leading_whitespace_and_quotes() -> None:
         ("v=spf1 -exp=x.example.com", "SPF_UNKNOWN_MECHANISM", "-exp=x.example.com"),
         ("v=spf1 _x=1 -all", "SPF_BAD_MODIFIER_NAME", "_x=1"),
         ("v=spf1 -all mx", "SPF_TERMS_AFTER_ALL", "mx"),
-        ("v=spf1 mx -all redirect=_spf.example.com", "SPF_REDIRECT_IGNORED", "redirect=_spf.example.com"),
-        ("v=spf1 redirect=_spf.example.com mx", "SPF_REDIRECT_NOT_LAST", "redirect=_spf.example.com"),
+        (
+            "v=spf1 mx -all redirect=_spf.example.com",
+            "SPF_REDIRECT_IGNORED",
+            "redirect=_spf.example.com",
+        ),
+        (
+            "v=spf1 redirect=_spf.example.com mx",
+            "SPF_REDIRECT_NOT_LAST",
+            "redirect=_spf.example.com",
+        ),
         ("v=spf1 ptr -all", "SPF_PTR_MECHANISM", "ptr"),
         ("v=spf1 ptr:example.com -all", "SPF_PTR_MECHANISM", "ptr:example.com"),
         ("v=spf1 +all", "SPF_PASS_ALL", "+all"),
@@ -224,7 +240,7 @@ def test_problems_are_in_reading_order() -> None:
 
 
 @settings(max_examples=300)
-@given(record_texts(VALID + ["v=spf1 ip4:192.0.2.0/24 a:%{d}/24//64 exp=x.%{d} foo=%{l}"]))
+@given(record_texts([*VALID, "v=spf1 ip4:192.0.2.0/24 a:%{d}/24//64 exp=x.%{d} foo=%{l}"]))
 def test_parser_never_raises_and_result_is_well_typed(text: str) -> None:
     record = parse_spf(text)
     assert isinstance(record, SpfRecord)

@@ -41,7 +41,9 @@ def test_mailto_problems() -> None:
 
 
 def test_percent_encoded_mailto_and_query() -> None:
-    uris, issues = split_uri_list("mailto:dmarc%2Breports@example.com?subject=x", 0, allow_size=True)
+    uris, issues = split_uri_list(
+        "mailto:dmarc%2Breports@example.com?subject=x", 0, allow_size=True
+    )
     assert issues == ()
     assert uris[0].address == "dmarc+reports@example.com"
 
