@@ -157,7 +157,7 @@ def test_case_insensitive_tag_names_and_keywords() -> None:
     assert record.adkim is Alignment.STRICT
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(record_texts(TYPICAL))
 def test_parser_never_raises_and_result_is_well_typed(text: str) -> None:
     record = parse_dmarc(text)

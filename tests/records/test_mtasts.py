@@ -269,7 +269,7 @@ TXT_SEEDS = ["v=STSv1; id=20240115T120000;", "v=STSv1;id=abc123; ext=1"]
 POLICY_SEEDS = [policy_fixture(n) for n in ("enforce_crlf", "testing_lf", "none_no_mx", "broken")]
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(record_texts(TXT_SEEDS))
 def test_txt_parser_never_raises(text: str) -> None:
     record = parse_sts_txt(text)
@@ -278,7 +278,7 @@ def test_txt_parser_never_raises(text: str) -> None:
     assert isinstance(record.valid, bool)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(record_texts(POLICY_SEEDS))
 def test_policy_parser_never_raises(text: str) -> None:
     policy = parse_sts_policy(text)

@@ -80,7 +80,7 @@ def test_invalid_scheme_makes_uri_unusable() -> None:
     assert not record.valid
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(record_texts(TYPICAL))
 def test_parser_never_raises_and_result_is_well_typed(text: str) -> None:
     record = parse_tlsrpt_txt(text)
