@@ -386,3 +386,32 @@ def reporters_table(frames: Frames, domain: str | None = None) -> pd.DataFrame:
         last_day=("day", "max"),
     )
     return table.reset_index()
+
+
+def failure_details(
+    frames: Frames,
+    domain: str | None = None,
+    mx: str | None = None,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+) -> pd.DataFrame:
+    """The failure-details rows as reported (a drill-down), newest first, optionally one MX."""
+    failures = _between(_for_domain(frames.failures, domain), since, until)
+    if mx is not None:
+        failures = failures[failures["receiving_mx_hostname"] == normalise_domain(mx)]
+    table = pd.DataFrame(
+        {
+            "day": report_day(failures["start"]),
+            "org_name": failures["org_name"],
+            "policy_domain": failures["policy_domain"],
+            "policy_type": failures["policy_type"],
+            "result_type": failures["result_type"],
+            "receiving_mx_hostname": failures["receiving_mx_hostname"],
+            "receiving_ip": failures["receiving_ip"],
+            "sending_mta_ip": failures["sending_mta_ip"],
+            "failed_sessions": failures["failed_sessions"],
+            "failure_reason_code": failures["failure_reason_code"],
+        }
+    )
+    return table.sort_values(["day", "org_name"], ascending=[False, True]).reset_index(drop=True)

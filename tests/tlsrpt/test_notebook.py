@@ -1,0 +1,103 @@
+"""notebooks/tlsrpt.ipynb: thin, parameterised, and runs end to end over the demo reports."""
+
+from __future__ import annotations
+
+import ast
+from datetime import date
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from assessment.tlsrpt.demo import generate_demo_reports
+from assessment.tlsrpt.session import resolve_data_dir
+from assessment.tlsrpt.store import store_path
+
+NOTEBOOK = Path(__file__).parents[2] / "notebooks" / "tlsrpt.ipynb"
+
+
+def _notebook() -> nbformat.NotebookNode:
+    return nbformat.read(NOTEBOOK, as_version=4)
+
+
+def test_notebook_is_thin_and_stored_without_outputs() -> None:
+    nb = _notebook()
+    nbformat.validate(nb)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    assert code[0] is tagged[0]
+    for cell in code:
+        assert cell.outputs == [] and cell.execution_count is None
+        tree = ast.parse(cell.source)
+        assert not any(
+            isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda)
+            for node in ast.walk(tree)
+        )
+
+
+def test_parameters_cell_names_and_defaults() -> None:
+    params = next(c for c in _notebook().cells if "parameters" in c.metadata.get("tags", []))
+    values: dict[str, object] = {}
+    for node in ast.parse(params.source).body:
+        target = node.target if isinstance(node, ast.AnnAssign) else node.targets[0]  # type: ignore[attr-defined]
+        values[target.id] = ast.literal_eval(node.value)  # type: ignore[arg-type]
+    assert values == {
+        "client": "Brightsmile Dental Care",
+        "sources": [],
+        "window_days": 14,
+        "as_of": "",
+        "data_dir": "",
+    }
+
+
+def test_data_dir_resolution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MAILPOSTURE_DATA", raising=False)
+    assert resolve_data_dir("/srv/kit") == Path("/srv/kit")
+    project = tmp_path / "kit"
+    (project / "data").mkdir(parents=True)
+    (project / "notebooks").mkdir()
+    (project / "pyproject.toml").write_text("[project]\n")
+    assert resolve_data_dir("", start=project / "notebooks") == project / "data"
+    monkeypatch.setenv("MAILPOSTURE_DATA", str(tmp_path / "elsewhere"))
+    assert resolve_data_dir("") == tmp_path / "elsewhere"
+
+
+@pytest.mark.slow
+def test_notebook_runs_over_the_demo_reports(tmp_path: Path) -> None:
+    papermill = pytest.importorskip("papermill")
+    reports = tmp_path / "reports"
+    generate_demo_reports(reports, date(2025, 11, 22))
+    data = tmp_path / "data"
+    output = tmp_path / "tlsrpt.out.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOK),
+        str(output),
+        parameters={
+            "sources": [str(reports)],
+            "as_of": "2025-11-22",
+            "data_dir": str(data),
+        },
+        kernel_name="python3",
+        cwd=str(NOTEBOOK.parent),
+        progress_bar=False,
+    )
+    assert store_path(data, "Brightsmile Dental Care").is_file()
+    executed = nbformat.read(output, as_version=4)
+    text = "\n".join(
+        str(out.get("text", "")) + str(out.get("data", {}))
+        for cell in executed.cells
+        if cell.cell_type == "code"
+        for out in cell.outputs
+    )
+    assert "NOT READY for mode: enforce" in text
+    assert "backup-mx.harbourit.example" in text
+    assert "image/svg+xml" in text
+    assert "Yahoo" in text
+    assert not any(
+        out.get("output_type") == "error"
+        for cell in executed.cells
+        if cell.cell_type == "code"
+        for out in cell.outputs
+    )
