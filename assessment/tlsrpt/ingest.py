@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from assessment.tlsrpt.batch import ImportBatch, LoggedItem, Outcome
 from assessment.tlsrpt.payloads import Extracted
 from assessment.tlsrpt.report import ReportRejected, parse_report
 from assessment.tlsrpt.sources import Unit, expand, unit_payloads
-from assessment.tlsrpt.store import ImportBatch, Outcome, StoreResult, TlsRptStore
+from assessment.tlsrpt.store import TlsRptStore
 
 BATCH_ITEMS: Final = 2000
 
@@ -72,47 +73,50 @@ def import_sources(
 ) -> ImportResult:
     """Import every report found in ``sources``; ``progress(done, total)`` counts units."""
     units = [unit for source in sources for unit in expand(source)]
-    outcomes: list[ItemOutcome] = []
+    logged: list[LoggedItem] = []
     batch: ImportBatch = store.batch()
-    pending = 0
     try:
         for done, unit in enumerate(units, start=1):
             for extracted in _guarded(unit):
-                outcomes.append(_import_item(batch, unit.source, extracted))
-                pending += 1
-                if pending >= BATCH_ITEMS:
-                    batch.commit()
+                _offer(batch, unit.source, extracted)
+                if len(batch) >= BATCH_ITEMS:
+                    logged.extend(batch.commit())
                     batch = store.batch()
-                    pending = 0
             if progress is not None:
                 progress(done, len(units))
-        batch.commit()
+        logged.extend(batch.commit())
     except BaseException:
         batch.rollback()
         raise
-    rejected = tuple(
-        Rejection(outcome.item, outcome.reason)
-        for outcome in outcomes
-        if outcome.outcome is Outcome.REJECTED
+    outcomes = tuple(
+        ItemOutcome(
+            entry.source,
+            entry.item,
+            entry.result.outcome,
+            entry.result.reason,
+            entry.result.report_pk,
+        )
+        for entry in logged
     )
     return ImportResult(
         imported=sum(outcome.outcome is Outcome.IMPORTED for outcome in outcomes),
         duplicate=sum(outcome.outcome is Outcome.DUPLICATE for outcome in outcomes),
-        rejected=rejected,
-        items=tuple(outcomes),
+        rejected=tuple(
+            Rejection(outcome.item, outcome.reason)
+            for outcome in outcomes
+            if outcome.outcome is Outcome.REJECTED
+        ),
+        items=outcomes,
     )
 
 
-def _import_item(batch: ImportBatch, source: str, extracted: Extracted) -> ItemOutcome:
+def _offer(batch: ImportBatch, source: str, extracted: Extracted) -> None:
     if extracted.data is None:
-        result = StoreResult(Outcome.REJECTED, extracted.reason, None)
-        batch.log(source, extracted.item, result)
+        batch.reject(source, extracted.item, extracted.reason)
+        return
+    try:
+        report = parse_report(extracted.data)
+    except ReportRejected as exc:
+        batch.reject(source, extracted.item, exc.reason)
     else:
-        try:
-            report = parse_report(extracted.data)
-        except ReportRejected as exc:
-            result = StoreResult(Outcome.REJECTED, exc.reason, None)
-            batch.log(source, extracted.item, result)
-        else:
-            result = batch.add(report, extracted.data, source, extracted.item)
-    return ItemOutcome(source, extracted.item, result.outcome, result.reason, result.report_pk)
+        batch.add(report, extracted.data, source, extracted.item)

@@ -112,9 +112,12 @@ def gunzip(data: bytes, limit: int = MAX_REPORT_BYTES) -> bytes:
     return bytes(out)
 
 
-def report_payloads(data: bytes, item: str, *, allow_zip: bool = True) -> Iterator[Extracted]:
+def report_payloads(
+    data: bytes, item: str, *, allow_zip: bool = True, kind: PayloadKind | None = None
+) -> Iterator[Extracted]:
     """Yield the report candidates held by one blob (json, json.gz, zip members)."""
-    kind = sniff(data[:64], item)
+    if kind is None:
+        kind = sniff(data[:64], item)
     if kind is PayloadKind.GZIP:
         try:
             yield Extracted(item, gunzip(data))

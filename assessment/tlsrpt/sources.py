@@ -89,24 +89,22 @@ def _file_payloads(path: Path) -> Iterator[Extracted]:
     item = str(path)
     try:
         with path.open("rb") as handle:
-            head = handle.read(64)
-            kind = sniff(head, path.name)
-            if kind is PayloadKind.MBOX:
-                handle.close()
-                yield from mbox_payloads(path)
-                return
             size = os.fstat(handle.fileno()).st_size
-            if size > MAX_FILE_BYTES:
-                yield Extracted(
-                    item, None, f"file of {size} bytes exceeds the {MAX_FILE_BYTES // MIB} MiB cap"
-                )
-                return
-            data = head + handle.read(MAX_FILE_BYTES + 1 - len(head))
+            # One read for the common small file; the size is known before reading.
+            data = handle.read(MAX_FILE_BYTES + 1 if size <= MAX_FILE_BYTES else 64)
     except OSError as exc:
         yield Extracted(item, None, f"cannot read file: {exc.strerror or exc}")
         return
-    if len(data) > MAX_FILE_BYTES:
-        yield Extracted(item, None, f"file exceeds the {MAX_FILE_BYTES // MIB} MiB cap")
+    kind = sniff(data[:64], path.name)
+    if kind is PayloadKind.MBOX:
+        # An mbox legitimately holds many messages; each is capped on its own.
+        yield from mbox_payloads(path)
+    elif size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:
+        yield Extracted(
+            item,
+            None,
+            f"file of {max(size, len(data))} bytes exceeds the {MAX_FILE_BYTES // MIB} MiB cap",
+        )
     elif kind is PayloadKind.EMAIL:
         yield from message_payloads(data, item)
     elif kind is PayloadKind.UNKNOWN:
@@ -116,4 +114,4 @@ def _file_payloads(path: Path) -> Iterator[Extracted]:
             "not a recognised report file (expected JSON, gzip, zip, an e-mail message or mbox)",
         )
     else:
-        yield from report_payloads(data, item)
+        yield from report_payloads(data, item, kind=kind)

@@ -11,20 +11,17 @@ every stored report whole).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import sqlite3
 import zlib
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Self
 
 import pandas as pd
 
+from assessment.tlsrpt.batch import ImportBatch, Outcome, StoreError, StoreResult, micros
 from assessment.tlsrpt.frames import (
     FAILURE_COLUMNS,
     POLICY_COLUMNS,
@@ -32,7 +29,6 @@ from assessment.tlsrpt.frames import (
     Frames,
     typed_frame,
 )
-from assessment.tlsrpt.model import TlsRptReport
 
 SCHEMA_VERSION: Final = 1
 
@@ -138,25 +134,6 @@ _SUMMARY_FAILURES_SQL: Final = (
 )
 
 
-class Outcome(StrEnum):
-    IMPORTED = "imported"
-    DUPLICATE = "duplicate"
-    REJECTED = "rejected"
-
-
-class StoreError(Exception):
-    """The store cannot be opened or written (permissions, corruption, newer schema)."""
-
-
-@dataclass(frozen=True)
-class StoreResult:
-    """What happened to one report offered to the store."""
-
-    outcome: Outcome
-    reason: str
-    report_pk: int | None
-
-
 def client_slug(name: str) -> str:
     """``"ACME Widgets, Inc."`` -> ``"acme-widgets-inc"``; never empty."""
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
@@ -167,18 +144,6 @@ def client_slug(name: str) -> str:
 
 def store_path(data_dir: Path, client: str) -> Path:
     return data_dir / "clients" / client_slug(client) / "tlsrpt.sqlite"
-
-
-def _micros(moment: datetime) -> int:
-    delta = moment.astimezone(UTC) - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-
-
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _now_us() -> int:
-    return _micros(datetime.now(UTC))
 
 
 class TlsRptStore:
@@ -228,8 +193,11 @@ class TlsRptStore:
         self._db.close()
 
     def batch(self) -> ImportBatch:
-        """Open a write transaction; commit it with ``ImportBatch.commit``."""
-        return ImportBatch(self._db)
+        """Open a write transaction; ``ImportBatch.commit`` decides and writes it."""
+        try:
+            return ImportBatch(self._db)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write the TLS-RPT store {self.path}: {exc}") from exc
 
     def integrity_ok(self) -> bool:
         return bool(self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
@@ -254,8 +222,8 @@ class TlsRptStore:
         self, since: datetime | None, until: datetime | None, domain: str | None
     ) -> dict[str, Any]:
         return {
-            "since": None if since is None else _micros(_aware(since)),
-            "until": None if until is None else _micros(_aware(until)),
+            "since": None if since is None else micros(_aware(since)),
+            "until": None if until is None else micros(_aware(until)),
             "domain": None if domain is None else domain.strip().rstrip(".").lower(),
         }
 
@@ -302,129 +270,12 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-class ImportBatch:
-    """Reports and log rows written in one transaction.
-
-    Report rows are inserted one by one (their key decides duplicate or not);
-    policy, failure and log rows are buffered and written with ``executemany``
-    at commit, inside the same transaction.
-    """
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-        self._policies: list[tuple[Any, ...]] = []
-        self._failures: list[tuple[Any, ...]] = []
-        self._log: list[tuple[Any, ...]] = []
-        self._now = _now_us()
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot write the TLS-RPT store: {exc}") from exc
-
-    def add(self, report: TlsRptReport, raw: bytes, source: str, item: str) -> StoreResult:
-        digest = hashlib.sha256(raw).hexdigest()
-        cursor = self._db.execute(
-            "INSERT OR IGNORE INTO reports (org_name, report_id, start_us, end_us, "
-            "contact_info, content_sha256, raw_zlib, imported_at_us, source, warnings, "
-            "warning_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                report.org_name,
-                report.report_id,
-                _micros(report.start),
-                _micros(report.end),
-                report.contact_info,
-                digest,
-                zlib.compress(raw, 6),
-                self._now,
-                item,
-                json.dumps(report.warnings),
-                len(report.warnings),
-            ),
-        )
-        if cursor.rowcount == 0:
-            result = self._duplicate(report, digest)
-            self.log(source, item, result)
-            return result
-        report_pk = cursor.lastrowid
-        assert report_pk is not None
-        for index, policy in enumerate(report.policies):
-            self._policies.append(
-                (
-                    report_pk,
-                    index,
-                    policy.policy_type,
-                    policy.policy_domain,
-                    "\n".join(policy.policy_strings),
-                    " ".join(policy.mx_hosts),
-                    policy.successful,
-                    policy.failed,
-                    policy.detail_failed_sum,
-                    int(policy.counts_inconsistent),
-                )
-            )
-            self._failures.extend(
-                (
-                    report_pk,
-                    index,
-                    detail.result_type,
-                    detail.sending_mta_ip,
-                    detail.receiving_mx_hostname,
-                    detail.receiving_mx_helo,
-                    detail.receiving_ip,
-                    detail.failed_sessions,
-                    detail.failure_reason_code,
-                    detail.additional_information,
-                )
-                for detail in policy.failure_details
-            )
-        reason = "; ".join(report.warnings)
-        result = StoreResult(Outcome.IMPORTED, reason, report_pk)
-        self.log(source, item, result)
-        return result
-
-    def _duplicate(self, report: TlsRptReport, digest: str) -> StoreResult:
-        same_content = self._db.execute(
-            "SELECT report_pk FROM reports WHERE content_sha256 = ?", (digest,)
-        ).fetchone()
-        if same_content is not None:
-            return StoreResult(
-                Outcome.DUPLICATE,
-                f"identical report already stored (report {same_content[0]})",
-                int(same_content[0]),
-            )
-        same_key = self._db.execute(
-            "SELECT report_pk FROM reports WHERE org_name = ? AND report_id = ?",
-            (report.org_name, report.report_id),
-        ).fetchone()
-        pk = int(same_key[0]) if same_key is not None else None
-        return StoreResult(
-            Outcome.DUPLICATE,
-            f"report-id {report.report_id!r} from {report.org_name!r} already stored "
-            f"(report {pk}) with different content; kept the first",
-            pk,
-        )
-
-    def log(self, source: str, item: str, result: StoreResult) -> None:
-        self._log.append(
-            (source, item, result.outcome.value, result.reason, result.report_pk, self._now)
-        )
-
-    def commit(self) -> None:
-        db = self._db
-        db.executemany("INSERT INTO policies VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self._policies)
-        db.executemany(
-            "INSERT INTO failure_details VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self._failures
-        )
-        db.executemany(
-            "INSERT INTO import_log (source, item, outcome, reason, report_pk, logged_at_us) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            self._log,
-        )
-        db.execute("COMMIT")
-        self._policies.clear()
-        self._failures.clear()
-        self._log.clear()
-
-    def rollback(self) -> None:
-        if self._db.in_transaction:
-            self._db.execute("ROLLBACK")
+__all__ = [
+    "ImportBatch",
+    "Outcome",
+    "StoreError",
+    "StoreResult",
+    "TlsRptStore",
+    "client_slug",
+    "store_path",
+]

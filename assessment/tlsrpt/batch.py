@@ -1,0 +1,238 @@
+"""One write transaction of an import: outcomes decided in bulk, rows written in bulk.
+
+Items are buffered; ``commit`` looks up every buffered report's content hash and
+(organization-name, report-id) with a few ``IN`` queries, decides imported or
+duplicate in arrival order (so duplicates inside one batch are caught too), then
+writes reports, policies, failure details and the import log with ``executemany``
+and commits. Nothing is written per row, and a killed process loses at most the
+uncommitted batch, never part of a report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import zlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Final
+
+from assessment.tlsrpt.model import TlsRptReport
+
+_IN_CHUNK: Final = 500
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class Outcome(StrEnum):
+    IMPORTED = "imported"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+
+
+class StoreError(Exception):
+    """The store cannot be opened or written (permissions, corruption, newer schema)."""
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    """What happened to one item offered to the store."""
+
+    outcome: Outcome
+    reason: str
+    report_pk: int | None
+
+
+@dataclass(frozen=True)
+class LoggedItem:
+    source: str
+    item: str
+    result: StoreResult
+
+
+def micros(moment: datetime) -> int:
+    """Epoch microseconds, exact (no float rounding)."""
+    delta = moment.astimezone(UTC) - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+@dataclass(frozen=True)
+class _Pending:
+    source: str
+    item: str
+    report: TlsRptReport | None
+    raw: bytes
+    digest: str
+    reason: str
+
+
+class ImportBatch:
+    """Buffered items of one transaction (``BEGIN IMMEDIATE`` on creation)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+        self._pending: list[_Pending] = []
+        self._now = micros(datetime.now(UTC))
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def add(self, report: TlsRptReport, raw: bytes, source: str, item: str) -> None:
+        digest = hashlib.sha256(raw).hexdigest()
+        self._pending.append(_Pending(source, item, report, raw, digest, ""))
+
+    def reject(self, source: str, item: str, reason: str) -> None:
+        self._pending.append(_Pending(source, item, None, b"", "", reason))
+
+    def _existing(self) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
+        digests = [p.digest for p in self._pending if p.report is not None]
+        ids = sorted({p.report.report_id for p in self._pending if p.report is not None})
+        by_hash: dict[str, int] = {}
+        by_key: dict[tuple[str, str], int] = {}
+        for start in range(0, len(digests), _IN_CHUNK):
+            chunk = digests[start : start + _IN_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                "SELECT content_sha256, report_pk FROM reports WHERE content_sha256 IN ("  # noqa: S608 (only placeholders)
+                + marks
+                + ")",
+                chunk,
+            )
+            by_hash.update(rows)
+        for start in range(0, len(ids), _IN_CHUNK):
+            chunk = ids[start : start + _IN_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for org, report_id, pk in self._db.execute(
+                "SELECT org_name, report_id, report_pk FROM reports WHERE report_id IN ("  # noqa: S608 (only placeholders)
+                + marks
+                + ")",
+                chunk,
+            ):
+                by_key[(org, report_id)] = pk
+        return by_hash, by_key
+
+    def commit(self) -> list[LoggedItem]:
+        """Decide every buffered item, write it all, commit; outcomes in arrival order."""
+        by_hash, by_key = self._existing()
+        next_pk = self._db.execute("SELECT coalesce(max(report_pk), 0) + 1 FROM reports")
+        pk: int = next_pk.fetchone()[0]
+        reports: list[tuple[Any, ...]] = []
+        policies: list[tuple[Any, ...]] = []
+        failures: list[tuple[Any, ...]] = []
+        logged: list[LoggedItem] = []
+        for pending in self._pending:
+            report = pending.report
+            if report is None:
+                result = StoreResult(Outcome.REJECTED, pending.reason, None)
+            elif pending.digest in by_hash:
+                same = by_hash[pending.digest]
+                result = StoreResult(
+                    Outcome.DUPLICATE, f"identical report already stored (report {same})", same
+                )
+            elif (report.org_name, report.report_id) in by_key:
+                same = by_key[(report.org_name, report.report_id)]
+                result = StoreResult(
+                    Outcome.DUPLICATE,
+                    f"report-id {report.report_id!r} from {report.org_name!r} already stored "
+                    f"(report {same}) with different content; kept the first",
+                    same,
+                )
+            else:
+                by_hash[pending.digest] = pk
+                by_key[(report.org_name, report.report_id)] = pk
+                self._rows(pk, pending, reports, policies, failures)
+                result = StoreResult(Outcome.IMPORTED, "; ".join(report.warnings), pk)
+                pk += 1
+            logged.append(LoggedItem(pending.source, pending.item, result))
+        db = self._db
+        db.executemany(
+            "INSERT INTO reports (report_pk, org_name, report_id, start_us, end_us, "
+            "contact_info, content_sha256, raw_zlib, imported_at_us, source, warnings, "
+            "warning_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            reports,
+        )
+        db.executemany("INSERT INTO policies VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", policies)
+        db.executemany(
+            "INSERT INTO failure_details VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", failures
+        )
+        db.executemany(
+            "INSERT INTO import_log (source, item, outcome, reason, report_pk, logged_at_us) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    entry.source,
+                    entry.item,
+                    entry.result.outcome.value,
+                    entry.result.reason,
+                    entry.result.report_pk,
+                    self._now,
+                )
+                for entry in logged
+            ],
+        )
+        db.execute("COMMIT")
+        self._pending.clear()
+        return logged
+
+    def _rows(
+        self,
+        pk: int,
+        pending: _Pending,
+        reports: list[tuple[Any, ...]],
+        policies: list[tuple[Any, ...]],
+        failures: list[tuple[Any, ...]],
+    ) -> None:
+        report = pending.report
+        assert report is not None
+        reports.append(
+            (
+                pk,
+                report.org_name,
+                report.report_id,
+                micros(report.start),
+                micros(report.end),
+                report.contact_info,
+                pending.digest,
+                zlib.compress(pending.raw, 1),
+                self._now,
+                pending.item,
+                json.dumps(report.warnings) if report.warnings else "[]",
+                len(report.warnings),
+            )
+        )
+        for index, policy in enumerate(report.policies):
+            policies.append(
+                (
+                    pk,
+                    index,
+                    policy.policy_type,
+                    policy.policy_domain,
+                    "\n".join(policy.policy_strings),
+                    " ".join(policy.mx_hosts),
+                    policy.successful,
+                    policy.failed,
+                    policy.detail_failed_sum,
+                    int(policy.counts_inconsistent),
+                )
+            )
+            failures.extend(
+                (
+                    pk,
+                    index,
+                    detail.result_type,
+                    detail.sending_mta_ip,
+                    detail.receiving_mx_hostname,
+                    detail.receiving_mx_helo,
+                    detail.receiving_ip,
+                    detail.failed_sessions,
+                    detail.failure_reason_code,
+                    detail.additional_information,
+                )
+                for detail in policy.failure_details
+            )
+
+    def rollback(self) -> None:
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
