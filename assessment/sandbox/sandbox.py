@@ -142,6 +142,7 @@ class Sandbox:
             smtp_port=self.smtp_port,
             https_port=self.https_port,
             use_system_trust=False,
+            lab=True,
         )
 
     def addresses(self, host: str) -> tuple[str, ...]:
@@ -177,7 +178,7 @@ def run_foreground(scenario_dir: Path, out: TextIO) -> None:
             print("Command-line flags:", file=out)
             print(
                 f"  --nameserver {profile.resolvers[0]} --smtp-port {profile.smtp_port}"
-                f" --https-port {profile.https_port} --ca-bundle {profile.ca_bundle}",
+                f" --https-port {profile.https_port} --ca-bundle {profile.ca_bundle} --lab",
                 file=out,
             )
             print("Press Ctrl-C to stop.", file=out, flush=True)

@@ -1,0 +1,264 @@
+"""The `mailposture` command line.
+
+Exit status: 0 whenever the tool ran, whatever it found; 2 with a one-line reason on stderr
+when the tool itself cannot work (bad arguments, unreadable brand file, no such run...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from assessment.model import Endpoint, Finding, NetworkProfile
+from assessment.run import DEFAULT_DATA, ToolError
+
+EXIT_TOOL_ERROR = 2
+
+
+def _data_dir(text: str | None) -> Path:
+    chosen = text or os.environ.get("MAILPOSTURE_DATA") or str(DEFAULT_DATA)
+    return Path(chosen).expanduser().resolve()
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data",
+        metavar="DIR",
+        default=None,
+        help="where client configuration, stores and runs live "
+        "(default: $MAILPOSTURE_DATA or the kit's data/)",
+    )
+
+
+def _network(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("network")
+    group.add_argument(
+        "--nameserver",
+        metavar="IP[:PORT]",
+        action="append",
+        default=[],
+        help="resolver to query (repeatable; default: the system resolver)",
+    )
+    group.add_argument("--ca-bundle", metavar="PEM", help="extra CA certificates to trust")
+    group.add_argument("--smtp-port", type=int, default=25, metavar="N")
+    group.add_argument("--https-port", type=int, default=443, metavar="N")
+    group.add_argument(
+        "--timeout", type=float, default=5.0, metavar="S", help="DNS lookup timeout in seconds"
+    )
+    group.add_argument(
+        "--lab",
+        action="store_true",
+        help="lab run against the loopback sandbox: trust only --ca-bundle, expect loopback",
+    )
+
+
+def profile_from_args(args: argparse.Namespace) -> NetworkProfile:
+    try:
+        resolvers = tuple(Endpoint.parse(text) for text in args.nameserver)
+    except ValueError as exc:
+        raise ToolError(f"bad --nameserver: {exc}") from exc
+    if args.ca_bundle and not Path(args.ca_bundle).is_file():
+        raise ToolError(f"--ca-bundle {args.ca_bundle}: no such file")
+    for flag, port in (("--smtp-port", args.smtp_port), ("--https-port", args.https_port)):
+        if not 0 < port < 65536:
+            raise ToolError(f"{flag} {port} is not a TCP port")
+    if args.timeout <= 0:
+        raise ToolError("--timeout must be positive")
+    return NetworkProfile(
+        resolvers=resolvers,
+        dns_timeout=args.timeout,
+        connect_timeout=max(args.timeout, 3.0) * 2,
+        io_timeout=max(args.timeout, 3.0) * 4,
+        ca_bundle=str(Path(args.ca_bundle).resolve()) if args.ca_bundle else None,
+        smtp_port=args.smtp_port,
+        https_port=args.https_port,
+        use_system_trust=not args.lab,
+        lab=args.lab,
+    )
+
+
+# ----------------------------------------------------------------------------- commands
+
+
+def cmd_assess(args: argparse.Namespace) -> int:
+    from assessment.run import run_assessment
+
+    result = run_assessment(
+        args.client,
+        args.domains,
+        profile=profile_from_args(args),
+        data_dir=_data_dir(args.data),
+        selectors=args.dkim_selector,
+        out_dir=Path(args.out) if args.out else None,
+        tlsrpt_sources=args.tlsrpt,
+    )
+    print(result.run_dir)
+    return 0
+
+
+def _table(findings: Sequence[Finding]) -> str:
+    if not findings:
+        return "No findings."
+    rows = [(f.severity.value, f.domain, f.host or "", f.code, f.title) for f in findings]
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    header = ("SEVERITY", "DOMAIN", "HOST", "CODE", "TITLE")
+    widths = [max(w, len(h)) for w, h in zip(widths, header, strict=False)]
+    lines = []
+    for row in (header, *rows):
+        cells = [row[i].ljust(widths[i]) for i in range(4)]
+        lines.append("  ".join([*cells, row[4]]).rstrip())
+    return "\n".join(lines)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from assessment.checks import findings_to_json, run_checks
+    from assessment.gather import gather
+
+    profile = profile_from_args(args)
+    domains = [d.strip().lower().rstrip(".") for d in args.domains]
+    evidence = gather("", domains, profile, args.dkim_selector)
+    findings = run_checks(evidence)
+    if args.json:
+        sys.stdout.write(findings_to_json(findings))
+    else:
+        print(_table(findings))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from assessment.pipeline import today
+    from assessment.run import run_assessment
+    from assessment.sandbox import Sandbox, demo_scenario_dir
+    from assessment.tlsrpt.demo import generate_demo_reports
+
+    data_dir = _data_dir(args.data)
+    with (
+        tempfile.TemporaryDirectory(prefix="mailposture-demo-") as tmp,
+        Sandbox(demo_scenario_dir()) as sandbox,
+    ):
+        reports = Path(tmp) / "tlsrpt"
+        generate_demo_reports(reports, date.fromisoformat(today()))
+        result = run_assessment(
+            sandbox.client,
+            sandbox.domains,
+            profile=sandbox.profile,
+            data_dir=data_dir,
+            selectors=sandbox.dkim_selectors,
+            out_dir=Path(args.out).resolve() if args.out else None,
+            tlsrpt_sources=[str(reports)],
+        )
+    print(result.pdf)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from assessment.pipeline import REPORT_FILE
+    from assessment.run import rerender
+
+    run_dir = Path(args.run).resolve()
+    if not run_dir.is_dir():
+        raise ToolError(f"--run {args.run}: no such folder")
+    rerender(run_dir)
+    print(run_dir / REPORT_FILE)
+    return 0
+
+
+def cmd_sandbox_up(args: argparse.Namespace) -> int:
+    from assessment.sandbox import demo_scenario_dir, run_foreground
+
+    scenario = Path(args.scenario).resolve() if args.scenario else demo_scenario_dir()
+    run_foreground(scenario, sys.stdout)
+    return 0
+
+
+# ------------------------------------------------------------------------------ parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from assessment.tlsrpt.commands import add_tlsrpt_parser
+
+    parser = argparse.ArgumentParser(
+        prog="mailposture",
+        description="Assess a client's email transport security and write a branded report.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    assess = commands.add_parser("assess", help="full assessment: evidence, findings, PDF")
+    assess.add_argument("--client", required=True, help="client name as printed on the report")
+    assess.add_argument("domains", nargs="+", metavar="DOMAIN")
+    assess.add_argument("--dkim-selector", action="append", default=[], metavar="S")
+    assess.add_argument("--out", metavar="DIR", help="run folder (default: under --data)")
+    assess.add_argument(
+        "--tlsrpt",
+        action="append",
+        default=[],
+        metavar="SOURCE",
+        help="TLS-RPT reports to import first (file, folder, mbox, Maildir, imaps://...)",
+    )
+    _network(assess)
+    _common(assess)
+    assess.set_defaults(handler=cmd_assess)
+
+    check = commands.add_parser("check", help="quick look: gather and checks only")
+    check.add_argument("domains", nargs="+", metavar="DOMAIN")
+    check.add_argument("--dkim-selector", action="append", default=[], metavar="S")
+    check.add_argument("--json", action="store_true", help="print the findings as JSON")
+    _network(check)
+    _common(check)
+    check.set_defaults(handler=cmd_check)
+
+    demo = commands.add_parser("demo", help="assess the demo client against the sandbox")
+    demo.add_argument("--out", metavar="DIR", help="run folder (default: under --data)")
+    _common(demo)
+    demo.set_defaults(handler=cmd_demo)
+
+    report = commands.add_parser("report", help="re-render a past run without network")
+    report.add_argument("--run", required=True, metavar="DIR")
+    _common(report)
+    report.set_defaults(handler=cmd_report)
+
+    sandbox = commands.add_parser("sandbox", help="the loopback sandbox")
+    sandbox_commands = sandbox.add_subparsers(dest="sandbox_command", required=True)
+    up = sandbox_commands.add_parser("up", help="run the sandbox in the foreground")
+    up.add_argument("--scenario", metavar="DIR", help="scenario folder (default: the demo)")
+    _common(up)
+    up.set_defaults(handler=cmd_sandbox_up)
+
+    add_tlsrpt_parser(commands)
+    _data_on_every_leaf(parser)
+    return parser
+
+
+def _data_on_every_leaf(parser: argparse.ArgumentParser) -> None:
+    """Every command takes --data, including ones registered by other modules."""
+    subcommands = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not subcommands:
+        if not any(a.dest == "data" for a in parser._actions):
+            _common(parser)
+        return
+    for group in subcommands:
+        for child in group.choices.values():
+            _data_on_every_leaf(child)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.data = _data_dir(getattr(args, "data", None))
+    try:
+        code: int = args.handler(args)
+    except ToolError as exc:
+        print(f"mailposture: {exc}", file=sys.stderr)
+        return EXIT_TOOL_ERROR
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,171 @@
+"""Papermill orchestration: one assessment run = the notebooks executed into one run folder.
+
+Papermill only warns when a parameter name is not in the notebook, so a typo would silently
+run with the default. Every parameter set is validated against the notebook's `parameters`
+cell before papermill starts.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from assessment.model import NetworkProfile
+from assessment.pipeline import REPORT_FILE, RunInfo, profile_to_json, today, write_run_info
+from assessment.tlsrpt.store import client_slug
+
+KIT_ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = KIT_ROOT / "notebooks"
+DEFAULT_DATA = KIT_ROOT / "data"
+
+
+class ToolError(Exception):
+    """The tool itself cannot work (bad arguments, unreadable input): a one-line reason."""
+
+
+@dataclass(frozen=True)
+class RunResult:
+    run_dir: Path
+    pdf: Path
+    notebooks: tuple[Path, ...]
+
+
+def notebook_parameters(path: Path) -> dict[str, str]:
+    """Names assigned in the notebook's one `parameters` cell, with their source text."""
+    try:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ToolError(f"cannot read notebook {path}: {exc}") from exc
+    cells = [
+        c
+        for c in notebook.get("cells", [])
+        if "parameters" in c.get("metadata", {}).get("tags", [])
+    ]
+    if len(cells) != 1:
+        raise ToolError(f"{path.name} must have exactly one cell tagged 'parameters'")
+    raw = cells[0].get("source", "")
+    source = "".join(raw) if isinstance(raw, list) else str(raw)
+    names: dict[str, str] = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    names[target.id] = ast.get_source_segment(source, node) or ""
+    return names
+
+
+def validate_parameters(path: Path, parameters: Mapping[str, Any]) -> None:
+    known = notebook_parameters(path)
+    unknown = sorted(set(parameters) - set(known))
+    if unknown:
+        raise ToolError(
+            f"{path.name} has no parameter(s) {', '.join(unknown)}; "
+            f"it takes: {', '.join(sorted(known))}"
+        )
+
+
+def execute(name: str, run_dir: Path, parameters: Mapping[str, Any]) -> Path:
+    """Run one notebook with validated parameters; the executed copy stays in the run folder."""
+    import papermill
+
+    source = NOTEBOOKS / name
+    validate_parameters(source, parameters)
+    output = run_dir / name
+    # Papermill logs every cell at INFO; the run folder keeps the executed notebook instead.
+    logging.getLogger("papermill").setLevel(logging.WARNING)
+    try:
+        papermill.execute_notebook(
+            str(source),
+            str(output),
+            parameters=dict(parameters),
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(run_dir),
+        )
+    except papermill.PapermillExecutionError as exc:
+        raise ToolError(
+            f"{name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue} "
+            f"(executed notebook kept at {output})"
+        ) from exc
+    return output
+
+
+def new_run_dir(data_dir: Path, client: str) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    base = data_dir / "clients" / client_slug(client) / "runs" / stamp
+    candidate, n = base, 1
+    while candidate.exists():
+        n += 1
+        candidate = base.with_name(f"{stamp}-{n}")
+    return candidate
+
+
+def run_assessment(
+    client: str,
+    domains: Sequence[str],
+    *,
+    profile: NetworkProfile,
+    data_dir: Path,
+    selectors: Sequence[str] = (),
+    out_dir: Path | None = None,
+    tlsrpt_sources: Sequence[str] = (),
+    window_days: int = 14,
+) -> RunResult:
+    """Assess, import TLS-RPT reports (if any are given), report: the full papermill path."""
+    from assessment.report.brand import BrandError, resolve_brand
+
+    if not domains:
+        raise ToolError("no domain given")
+    try:
+        # Fail before any network work if the brand cannot be used.
+        resolve_brand(data_dir, client_slug(client))
+    except BrandError as exc:
+        raise ToolError(f"brand: {exc}") from exc
+    run_dir = (out_dir or new_run_dir(data_dir, client)).resolve()
+    run_dir.mkdir(parents=True, exist_ok=True)
+    assessed_on = today()
+    names = tuple(d.strip().lower().rstrip(".") for d in domains)
+    write_run_info(run_dir, RunInfo(client, names, assessed_on, str(data_dir.resolve())))
+    executed = [
+        execute(
+            "assess.ipynb",
+            run_dir,
+            {
+                "client": client,
+                "domains": list(names),
+                "dkim_selectors": list(selectors),
+                "network": profile_to_json(profile),
+                "out_dir": str(run_dir),
+            },
+        )
+    ]
+    if tlsrpt_sources:
+        executed.append(
+            execute(
+                "tlsrpt.ipynb",
+                run_dir,
+                {
+                    "client": client,
+                    "sources": [str(s) for s in tlsrpt_sources],
+                    "window_days": window_days,
+                    "as_of": assessed_on,
+                    "data_dir": str(data_dir.resolve()),
+                },
+            )
+        )
+    executed.append(rerender(run_dir))
+    return RunResult(run_dir, run_dir / REPORT_FILE, tuple(executed))
+
+
+def rerender(run_dir: Path) -> Path:
+    """Run the report notebook over a run folder: saved evidence and the store, no network."""
+    if not (run_dir / "evidence.json").is_file():
+        raise ToolError(f"{run_dir} holds no evidence.json: not a run folder")
+    return execute("report.ipynb", run_dir, {"run_dir": str(run_dir)})
