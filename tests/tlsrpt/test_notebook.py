@@ -101,3 +101,68 @@ def test_notebook_runs_over_the_demo_reports(tmp_path: Path) -> None:
         if cell.cell_type == "code"
         for out in cell.outputs
     )
+
+
+def test_session_helpers_over_the_demo(tmp_path: Path) -> None:
+    from assessment.tlsrpt.readiness import readiness_verdicts
+    from assessment.tlsrpt.session import (
+        import_and_load,
+        import_table,
+        parse_as_of,
+        primary_domain,
+        verdict_markdown,
+        verdict_table,
+    )
+
+    reports = tmp_path / "reports"
+    generate_demo_reports(reports, date(2025, 11, 22), days=20)
+    (reports / "junk.json").write_text("{not json")
+    loaded = import_and_load("Brightsmile Dental Care", [reports], tmp_path / "data")
+    table = import_table(loaded.imported)
+    assert table.loc[0, "count"] == len(loaded.frames.reports)
+    assert list(table["outcome"])[-1] == "rejected"
+    again = import_and_load("Brightsmile Dental Care", [reports], tmp_path / "data")
+    assert again.imported.imported == 0
+    assert again.imported.duplicate == len(loaded.frames.reports)
+
+    domain = primary_domain(loaded.frames)
+    assert domain == "brightsmiledental.example"
+    verdicts = readiness_verdicts(loaded.frames, parse_as_of("2025-11-22"))
+    text = verdict_markdown(verdicts[domain])
+    assert text.startswith("### brightsmiledental.example: NOT READY for mode: enforce")
+    assert "backup-mx.harbourit.example" in text
+    assert list(verdict_table(verdicts)["failing_mx"]) == ["backup-mx.harbourit.example"]
+
+
+def test_parse_as_of() -> None:
+    from assessment.tlsrpt.session import parse_as_of
+
+    assert parse_as_of("2025-11-22") == date(2025, 11, 22)
+    assert parse_as_of(date(2025, 1, 2)) == date(2025, 1, 2)
+    assert isinstance(parse_as_of(""), date)
+    with pytest.raises(ValueError, match="ISO date"):
+        parse_as_of("22/11/2025")
+
+
+def test_verdict_markdown_escapes_report_text() -> None:
+    from assessment.tlsrpt.readiness import ReadinessStatus, ReadinessVerdict
+    from assessment.tlsrpt.session import verdict_markdown
+
+    verdict = ReadinessVerdict(
+        domain="a.example",
+        status=ReadinessStatus.NOT_READY,
+        reasons=("reported by *Evil* [link](x)",),
+        blockers=("<script>",),
+        window_start=date(2025, 11, 8),
+        window_end=date(2025, 11, 21),
+        days_covered=14,
+        reporters=("*Evil*",),
+        total_successful=1,
+        total_failed=1,
+        failure_rate=0.5,
+        failing_mx=(),
+        first_report=None,
+        last_report=None,
+    )
+    text = verdict_markdown(verdict)
+    assert "\\*Evil\\*" in text and "\\[link\\]" in text and "\\<script\\>" in text
