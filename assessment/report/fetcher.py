@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -49,7 +48,8 @@ class LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]  # weasyprint ships no
             raise self._refuse(url, f"scheme {parts.scheme or '(none)'!r} is not allowed")
         if parts.netloc not in ("", "localhost"):
             raise self._refuse(url, "file URLs on another host are not allowed")
-        raw = url2pathname(unquote(parts.path))
+        # file: URLs carry a POSIX path; urllib.request is avoided (network layer only).
+        raw = unquote(parts.path)
         if ".." in Path(raw).parts:
             raise self._refuse(url, "'..' in the path")
         try:

@@ -1,0 +1,105 @@
+"""The command line against the live sandbox: shapes of output and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assessment.cli import main
+from assessment.sandbox import Sandbox
+
+FINDING_KEYS = {
+    "code",
+    "severity",
+    "control",
+    "domain",
+    "host",
+    "title",
+    "detail",
+    "evidence",
+    "remediation",
+    "references",
+    "why",
+    "inconclusive",
+}
+
+
+def _flags(sandbox: Sandbox) -> list[str]:
+    profile = sandbox.profile
+    return [
+        "--nameserver",
+        str(profile.resolvers[0]),
+        "--smtp-port",
+        str(profile.smtp_port),
+        "--https-port",
+        str(profile.https_port),
+        "--ca-bundle",
+        str(profile.ca_bundle),
+        "--timeout",
+        "1.5",
+        "--lab",
+    ]
+
+
+def test_check_json_for_every_demo_domain(
+    demo_sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["check", *demo_sandbox.domains, "--json", *_flags(demo_sandbox)])
+    assert code == 0
+    findings = json.loads(capsys.readouterr().out)
+    assert isinstance(findings, list) and findings
+    for item in findings:
+        assert set(item) == FINDING_KEYS
+        assert item["severity"] in {"critical", "high", "medium", "low", "info"}
+        assert item["domain"] in demo_sandbox.domains
+    codes = {item["code"] for item in findings}
+    assert {"TLS_CERT_NAME_MISMATCH", "MTA_STS_MX_NOT_COVERED", "DMARC_POLICY_NONE"} <= codes
+
+
+def test_check_table(demo_sandbox: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "brightsmiledental.example", *_flags(demo_sandbox)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split()[:4] == ["SEVERITY", "DOMAIN", "HOST", "CODE"]
+    assert "TLS_CERT_NAME_MISMATCH" in out
+
+
+def test_check_test_scenario_domains(sandbox: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    domains = ["good.test", "servfail.test", "redirect.test", "nostarttls.test"]
+    assert main(["check", *domains, "--json", *_flags(sandbox)]) == 0
+    findings = json.loads(capsys.readouterr().out)
+    by_domain = {d: {f["code"] for f in findings if f["domain"] == d} for d in domains}
+    assert "MTA_STS_POLICY_REDIRECT" in by_domain["redirect.test"]
+    assert any(code.endswith("_INCONCLUSIVE") for code in by_domain["servfail.test"])
+    assert "STARTTLS_NOT_OFFERED" in by_domain["nostarttls.test"]
+    worst = {f["severity"] for f in findings if f["domain"] == "good.test"}
+    assert worst <= {"low", "info"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["check", "x.test", "--smtp-port", "0"], "not a TCP port"),
+        (["check", "x.test", "--ca-bundle", "/nonexistent.pem"], "no such file"),
+        (["check", "x.test", "--nameserver", "1.2.3.4:notaport"], "bad --nameserver"),
+        (["report", "--run", "/nonexistent-run"], "no such folder"),
+    ],
+)
+def test_tool_errors_exit_2_with_one_line(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and "\n" not in err
+
+
+def test_unreadable_brand_file_is_a_tool_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client_dir = tmp_path / "clients" / "acme"
+    client_dir.mkdir(parents=True)
+    (client_dir / "brand.toml").write_text("this is = = not toml")
+    code = main(["assess", "--client", "Acme", "acme.test", "--data", str(tmp_path)])
+    assert code == 2
+    assert "brand" in capsys.readouterr().err

@@ -1,0 +1,69 @@
+"""DESIGN.md layering: only gather/ and sandbox/ open sockets; records/ and checks/ are pure."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[2] / "assessment"
+NETWORK_MODULES = {
+    "socket",
+    "ssl",
+    "smtplib",
+    "imaplib",
+    "http.client",
+    "urllib.request",
+    "httpx",
+    "requests",
+    "asyncio.streams",
+    "dns.resolver",
+    "dns.asyncresolver",
+    "dns.query",
+}
+ALLOWED = ("gather", "sandbox")
+PURE = ("records", "checks")
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _modules() -> list[tuple[str, Path]]:
+    return [(path.relative_to(PACKAGE).parts[0], path) for path in sorted(PACKAGE.rglob("*.py"))]
+
+
+def test_only_gather_and_sandbox_import_network_modules() -> None:
+    offenders = []
+    for layer, path in _modules():
+        if layer in ALLOWED:
+            continue
+        used = {name for name in _imports(path) if name in NETWORK_MODULES}
+        if used:
+            offenders.append(f"{path.relative_to(PACKAGE)}: {sorted(used)}")
+    assert offenders == []
+
+
+def test_pure_layers_import_neither_gather_nor_sandbox_nor_dnspython() -> None:
+    offenders = []
+    for layer, path in _modules():
+        if layer not in PURE:
+            continue
+        for name in _imports(path):
+            if name.startswith(("assessment.gather", "assessment.sandbox", "dns")):
+                offenders.append(f"{path.relative_to(PACKAGE)} imports {name}")
+    assert offenders == []
+
+
+def test_the_guard_sees_a_violation(tmp_path: Path) -> None:
+    # The scan must not pass vacuously: a module importing socket is caught.
+    bad = tmp_path / "bad.py"
+    bad.write_text("import socket\nfrom dns import resolver\n")
+    assert "socket" in _imports(bad)
+    assert "dns.resolver" in _imports(bad)

@@ -1,0 +1,51 @@
+"""The notebooks' contract: one parameters cell, thin code, stored without outputs, and a
+runner that refuses parameter names the notebook does not have."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+from assessment.run import NOTEBOOKS, ToolError, notebook_parameters, validate_parameters
+
+EXPECTED = {
+    "assess.ipynb": {"client", "domains", "dkim_selectors", "network", "out_dir"},
+    "tlsrpt.ipynb": {"client", "sources", "window_days", "as_of", "data_dir"},
+    "report.ipynb": {"run_dir", "as_of"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_parameters_cell(name: str) -> None:
+    assert set(notebook_parameters(NOTEBOOKS / name)) == EXPECTED[name]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_stored_thin_and_without_outputs(name: str) -> None:
+    notebook = json.loads((NOTEBOOKS / name).read_text())
+    tagged = [c for c in notebook["cells"] if "parameters" in c["metadata"].get("tags", [])]
+    assert len(tagged) == 1
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        assert cell.get("outputs") == []
+        assert cell.get("execution_count") is None
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        tree = ast.parse(source)
+        defs = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.ClassDef)]
+        assert defs == [], f"{name} defines {[d.name for d in defs]}: move it to the library"
+
+
+def test_unknown_parameter_is_refused_before_running() -> None:
+    with pytest.raises(ToolError, match="no parameter"):
+        validate_parameters(NOTEBOOKS / "assess.ipynb", {"client": "x", "domain": ["typo"]})
+
+
+def test_notebook_without_parameters_cell_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "x.ipynb"
+    path.write_text(json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    with pytest.raises(ToolError, match="exactly one cell tagged"):
+        notebook_parameters(path)
