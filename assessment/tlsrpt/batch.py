@@ -57,12 +57,21 @@ def micros(moment: datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
+def content_digest(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def compress_raw(raw: bytes) -> bytes:
+    # Level 1: reports are small and repetitive; speed matters more than the last bytes.
+    return zlib.compress(raw, 1)
+
+
 @dataclass(frozen=True)
 class _Pending:
     source: str
     item: str
     report: TlsRptReport | None
-    raw: bytes
+    compressed: bytes
     digest: str
     reason: str
 
@@ -80,8 +89,13 @@ class ImportBatch:
         return len(self._pending)
 
     def add(self, report: TlsRptReport, raw: bytes, source: str, item: str) -> None:
-        digest = hashlib.sha256(raw).hexdigest()
-        self._pending.append(_Pending(source, item, report, raw, digest, ""))
+        self.add_prepared(report, content_digest(raw), compress_raw(raw), source, item)
+
+    def add_prepared(
+        self, report: TlsRptReport, digest: str, compressed: bytes, source: str, item: str
+    ) -> None:
+        """Add with hash and compressed raw already computed (by a worker process)."""
+        self._pending.append(_Pending(source, item, report, compressed, digest, ""))
 
     def reject(self, source: str, item: str, reason: str) -> None:
         self._pending.append(_Pending(source, item, None, b"", "", reason))
@@ -195,7 +209,7 @@ class ImportBatch:
                 micros(report.end),
                 report.contact_info,
                 pending.digest,
-                zlib.compress(pending.raw, 1),
+                pending.compressed,
                 self._now,
                 pending.item,
                 json.dumps(report.warnings) if report.warnings else "[]",

@@ -16,13 +16,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from assessment.tlsrpt.batch import ImportBatch, LoggedItem, Outcome
+from assessment.tlsrpt.batch import (
+    ImportBatch,
+    LoggedItem,
+    Outcome,
+    compress_raw,
+    content_digest,
+)
+from assessment.tlsrpt.model import TlsRptReport
 from assessment.tlsrpt.payloads import Extracted
 from assessment.tlsrpt.report import ReportRejected, parse_report
 from assessment.tlsrpt.sources import Unit, expand, unit_payloads
 from assessment.tlsrpt.store import TlsRptStore
 
 BATCH_ITEMS: Final = 2000
+# Progress is reported per chunk of units, not per file, to keep the callback cheap.
+_CHUNK_UNITS: Final = 64
 
 # Failures of the readers on hostile input that are not already turned into reasons.
 _READ_ERRORS: Final = (
@@ -59,11 +68,53 @@ class ImportResult:
     items: tuple[ItemOutcome, ...]
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """One item read and parsed, hashed and compressed, ready for the store."""
+
+    source: str
+    item: str
+    report: TlsRptReport | None
+    digest: str
+    compressed: bytes
+    reason: str
+
+
 def _guarded(unit: Unit) -> Iterator[Extracted]:
     try:
         yield from unit_payloads(unit)
     except _READ_ERRORS as exc:
         yield Extracted(unit.location, None, f"cannot read: {type(exc).__name__}: {exc}")
+
+
+def _prepare(source: str, extracted: Extracted) -> _Prepared:
+    if extracted.data is None:
+        return _Prepared(source, extracted.item, None, "", b"", extracted.reason)
+    try:
+        report = parse_report(extracted.data)
+    except ReportRejected as exc:
+        return _Prepared(source, extracted.item, None, "", b"", exc.reason)
+    return _Prepared(
+        source,
+        extracted.item,
+        report,
+        content_digest(extracted.data),
+        compress_raw(extracted.data),
+        "",
+    )
+
+
+def _prepare_units(units: Sequence[Unit]) -> list[_Prepared]:
+    return [_prepare(unit.source, extracted) for unit in units for extracted in _guarded(unit)]
+
+
+def _prepared_chunks(units: list[Unit]) -> Iterator[tuple[int, list[_Prepared]]]:
+    """Prepared items per chunk of units, in unit order; (units done so far, items)."""
+    done = 0
+    for start in range(0, len(units), _CHUNK_UNITS):
+        chunk = units[start : start + _CHUNK_UNITS]
+        done += len(chunk)
+        yield done, _prepare_units(chunk)
 
 
 def import_sources(
@@ -76,9 +127,14 @@ def import_sources(
     logged: list[LoggedItem] = []
     batch: ImportBatch = store.batch()
     try:
-        for done, unit in enumerate(units, start=1):
-            for extracted in _guarded(unit):
-                _offer(batch, unit.source, extracted)
+        for done, prepared in _prepared_chunks(units):
+            for entry in prepared:
+                if entry.report is None:
+                    batch.reject(entry.source, entry.item, entry.reason)
+                else:
+                    batch.add_prepared(
+                        entry.report, entry.digest, entry.compressed, entry.source, entry.item
+                    )
                 if len(batch) >= BATCH_ITEMS:
                     logged.extend(batch.commit())
                     batch = store.batch()
@@ -108,15 +164,3 @@ def import_sources(
         ),
         items=outcomes,
     )
-
-
-def _offer(batch: ImportBatch, source: str, extracted: Extracted) -> None:
-    if extracted.data is None:
-        batch.reject(source, extracted.item, extracted.reason)
-        return
-    try:
-        report = parse_report(extracted.data)
-    except ReportRejected as exc:
-        batch.reject(source, extracted.item, exc.reason)
-    else:
-        batch.add(report, extracted.data, source, extracted.item)
