@@ -37,6 +37,7 @@ from assessment.report.sections import (
 from assessment.tlsrpt.readiness import ReadinessVerdict
 
 __all__ = [
+    "RULES",
     "ConfirmationItem",
     "FrameworkResult",
     "ItemResult",
@@ -481,7 +482,7 @@ def _m365(d: _Domain) -> _Answer:
     return _Answer(C, _NA, "no sign of Microsoft 365 in the MX or SPF records")
 
 
-_RULES: Mapping[Rule, Callable[[_Domain, ReadinessVerdict | None], _Answer]] = {
+RULES: Mapping[Rule, Callable[[_Domain, ReadinessVerdict | None], _Answer]] = {
     Rule.SPF_VALID: lambda d, v: _spf(d),
     Rule.SPF_HARDFAIL: lambda d, v: _spf_hardfail(d),
     Rule.DKIM_KEY: lambda d, v: _dkim(d),
@@ -537,7 +538,7 @@ def _evaluate(
     domains: Sequence[_Domain],
     verdicts: Mapping[str, ReadinessVerdict],
 ) -> ItemResult:
-    rule = _RULES[item.rule]
+    rule = RULES[item.rule]
     answers = [(d, _parked(d, rule(d, verdicts.get(d.name)))) for d in domains]
     relevant = [(d, a) for d, a in answers if a.security is not _NA or a.deliverability is not _NA]
     security = _worst([a.security for _, a in relevant])
