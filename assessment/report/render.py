@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from dataclasses import dataclass
@@ -40,7 +41,9 @@ def environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["svg"] = _inline_svg
+    charts = itertools.count(1)
+    # Each inlined chart gets its own id namespace (see `sanitize_svg`).
+    env.filters["svg"] = lambda text: _inline_svg(text, f"chart{next(charts)}-")
     env.filters["longdate"] = _long_date
     env.filters["percent"] = _percent
     env.filters["thousands"] = _thousands
@@ -111,8 +114,8 @@ def brand_css(brand: Brand) -> Markup:
     return Markup("\n".join(lines))  # noqa: S704  (validated values only, see docstring)
 
 
-def _inline_svg(text: str) -> Markup:
-    return Markup(sanitize_svg(text))  # noqa: S704  (sanitised just now)
+def _inline_svg(text: str, id_prefix: str) -> Markup:
+    return Markup(sanitize_svg(text, id_prefix))  # noqa: S704  (sanitised just now)
 
 
 def _long_date(day: date | None) -> str:

@@ -6,6 +6,11 @@ Inline SVG also bypasses HTML escaping, and WeasyPrint resolves `href`, `xlink:h
 `url()` inside it. So we keep only drawing: no scripts, no event handlers, no foreign content,
 no references that leave the document (only `#fragment` links to gradients, clips and glyphs
 defined inside the same SVG survive).
+
+CSS is removed altogether: `style` attributes become SVG presentation attributes and `<style>`
+elements are dropped. Besides closing the `@import`/`url()` route, this matters for WeasyPrint:
+an inline SVG's CSS goes through the HTML style machinery, which warns on every SVG-only
+property (`fill`, `stroke-linejoin`), and a clean render must have no warnings.
 """
 
 from __future__ import annotations
@@ -29,8 +34,13 @@ class SvgError(ValueError):
     """Chart SVG that cannot be made safe (not SVG, or uses DTD entities)."""
 
 
-def sanitize_svg(text: str) -> str:
-    """Return SVG markup safe to inline. Raises `SvgError` on input we refuse to parse."""
+def sanitize_svg(text: str, id_prefix: str = "") -> str:
+    """Return SVG markup safe to inline. Raises `SvgError` on input we refuse to parse.
+
+    `id_prefix` renames every id and `#fragment` reference: matplotlib reuses ids such as
+    glyph and clip-path names in every figure, and two charts inlined in one HTML document
+    would otherwise share (and cross-resolve) them.
+    """
     body = _PROLOG.sub("", text, count=1)
     # Entity declarations are the XML bomb / external entity vector; matplotlib never emits an
     # internal subset, so any DOCTYPE left after the prolog strip is refused outright.
@@ -43,6 +53,8 @@ def sanitize_svg(text: str) -> str:
     if _local(root.tag) != "svg":
         raise SvgError("chart is not an <svg> document")
     _clean(root)
+    if id_prefix:
+        _prefix_ids(root, id_prefix)
     return ET.tostring(root, encoding="unicode")
 
 
@@ -56,13 +68,22 @@ def _clean(element: ET.Element) -> None:
         if not tag or _local(tag) in _DROP_ELEMENTS:
             element.remove(child)
             continue
-        if _local(tag) == "style" and _unsafe_css(child.text or ""):
+        if _local(tag) == "style":
             element.remove(child)
             continue
         _clean(child)
+    style = element.attrib.pop("style", "")
+    for declaration in style.split(";"):
+        prop, sep, value = declaration.partition(":")
+        prop, value = prop.strip(), value.strip()
+        if sep and _PROPERTY.fullmatch(prop) and prop not in element.attrib:
+            element.attrib[prop] = value
     for name, value in list(element.attrib.items()):
         if _unsafe_attribute(_local(name).lower(), value):
             del element.attrib[name]
+
+
+_PROPERTY = re.compile(r"[a-z][a-z-]{0,40}")
 
 
 def _unsafe_attribute(local: str, value: str) -> bool:
@@ -70,8 +91,19 @@ def _unsafe_attribute(local: str, value: str) -> bool:
         return True
     if local == "href":
         return not value.strip().startswith("#")
-    return bool(_REMOTE_URL.search(value)) or (local == "style" and _unsafe_css(value))
+    return bool(_REMOTE_URL.search(value) or _IMPORT.search(value))
 
 
-def _unsafe_css(css: str) -> bool:
-    return bool(_IMPORT.search(css) or _REMOTE_URL.search(css))
+_FRAGMENT_URL = re.compile(r"url\(\s*(['\"]?)\s*#")
+
+
+def _prefix_ids(root: ET.Element, prefix: str) -> None:
+    for element in root.iter():
+        for name, value in list(element.attrib.items()):
+            local = _local(name)
+            if local == "id":
+                element.attrib[name] = prefix + value
+            elif local == "href" and value.startswith("#"):
+                element.attrib[name] = "#" + prefix + value[1:]
+            elif "url(" in value:
+                element.attrib[name] = _FRAGMENT_URL.sub(rf"url(\1#{prefix}", value)

@@ -207,7 +207,8 @@ def build_view(
     plan: PlanSection | None = None,
     readiness: ReadinessSection | None = None,
 ) -> ReportView:
-    ordered = sorted(findings, key=lambda f: f.sort_key)
+    # Within a severity, what we know is wrong comes before what we could not check.
+    ordered = sorted(findings, key=lambda f: (f.severity.rank, f.inconclusive, f.sort_key))
     views = {id(f): _finding(f, i) for i, f in enumerate(ordered, start=1)}
     domains = tuple(d.domain for d in evidence.domains) or tuple(
         dict.fromkeys(f.domain for f in ordered)

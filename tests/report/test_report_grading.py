@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from assessment.model import Control, DnsLookup, DomainEvidence, Finding, Outcome, Severity
+from assessment.report.grading import BANDS, RULES, grade
+from assessment.report.scorecard import CellStatus, cell_status, has_null_mx
+
+
+def _f(
+    severity: Severity,
+    code: str = "X",
+    domain: str = "a.example",
+    *,
+    inconclusive: bool = False,
+    control: Control = Control.SPF,
+    host: str | None = None,
+) -> Finding:
+    return Finding(
+        code=code,
+        severity=severity,
+        control=control,
+        domain=domain,
+        host=host,
+        title="t",
+        detail="d",
+        evidence=(),
+        remediation="r",
+        references=(),
+        inconclusive=inconclusive,
+    )
+
+
+def test_clean_domain_scores_100_a() -> None:
+    g = grade([_f(Severity.INFO)])
+    assert (g.letter, g.score) == ("A", 100)
+
+
+def test_deductions_and_caps() -> None:
+    highs = [_f(Severity.HIGH, code=f"H{i}") for i in range(5)]
+    g = grade(highs)
+    high_rule = next(r for r in RULES if r.severity is Severity.HIGH)
+    assert g.score == 100 - min(5 * high_rule.points, high_rule.cap)
+    assert {d.severity: d.count for d in g.deductions}[Severity.HIGH] == 5
+
+
+def test_caps_add_up_to_100() -> None:
+    assert sum(r.cap for r in RULES) == 100
+    assert BANDS[-1].min_score == 0
+
+
+def test_inconclusive_and_info_never_count() -> None:
+    g = grade(
+        [
+            _f(Severity.CRITICAL, inconclusive=True),
+            _f(Severity.HIGH, inconclusive=True),
+            _f(Severity.INFO, code="I"),
+        ]
+    )
+    assert (g.letter, g.score) == ("A", 100)
+
+
+def test_same_code_on_several_hosts_counts_once() -> None:
+    one = grade([_f(Severity.MEDIUM, host="mx1")])
+    many = grade([_f(Severity.MEDIUM, host=f"mx{i}") for i in range(4)])
+    assert one.score == many.score
+
+
+def test_critical_caps_grade_at_d() -> None:
+    g = grade([_f(Severity.CRITICAL)])
+    assert g.score == 75  # would be C by score alone
+    assert g.letter == "D" and g.capped_by_critical
+
+
+def test_cell_status_precedence() -> None:
+    assert cell_status([]) is CellStatus.PASS
+    assert cell_status([_f(Severity.INFO)]) is CellStatus.PASS
+    assert cell_status([_f(Severity.LOW)]) is CellStatus.WARNING
+    assert cell_status([_f(Severity.HIGH, inconclusive=True)]) is CellStatus.INCONCLUSIVE
+    assert cell_status([_f(Severity.MEDIUM), _f(Severity.HIGH, inconclusive=True)]) is (
+        CellStatus.WARNING
+    )
+    assert cell_status([_f(Severity.LOW), _f(Severity.CRITICAL)]) is CellStatus.FAIL
+    assert cell_status([], applicable=False) is CellStatus.NOT_APPLICABLE
+    assert cell_status([_f(Severity.HIGH)], applicable=False) is CellStatus.FAIL
+
+
+def test_null_mx_detection() -> None:
+    def dom(*answers: str) -> DomainEvidence:
+        return DomainEvidence("a.example", dns=(DnsLookup("a.example", "MX", Outcome.OK, answers),))
+
+    assert has_null_mx(dom("0 ."))
+    assert not has_null_mx(dom("10 mx.a.example."))
+    assert not has_null_mx(dom("0 .", "10 mx.a.example."))
+    assert not has_null_mx(DomainEvidence("a.example"))
