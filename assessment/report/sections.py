@@ -113,11 +113,13 @@ class AnswerStatus(StrEnum):
     @property
     def label(self) -> str:
         return {
-            AnswerStatus.YES: "Yes",
-            AnswerStatus.PARTIAL: "Partly",
-            AnswerStatus.NO: "No",
-            AnswerStatus.CONFIRM: "Confirm",
-            AnswerStatus.NOT_APPLICABLE: "N/A",
+            # Readiness words, not answers: the report describes evidence and never tells
+            # the client what to declare on a signed application.
+            AnswerStatus.YES: "Ready",
+            AnswerStatus.PARTIAL: "Partially ready",
+            AnswerStatus.NO: "Not ready",
+            AnswerStatus.CONFIRM: "Needs your confirmation",
+            AnswerStatus.NOT_APPLICABLE: "Not applicable",
         }[self]
 
 
