@@ -73,10 +73,15 @@ class SandboxCA:
             if self._untrusted is None:
                 self._untrusted = trustme.CA(organization_name=f"{_ORG} (not trusted)")
             ca = self._untrusted
-        elif identity.kind is CertKind.EXPIRED:
-            now = datetime.datetime.now(datetime.UTC)
+        now = datetime.datetime.now(datetime.UTC)
+        if identity.kind is CertKind.EXPIRED:
             not_before = now - datetime.timedelta(days=400)
             not_after = now - datetime.timedelta(days=2)
+        else:
+            # A 90-day certificate a month into its life, like a public CA's: trustme's
+            # default (valid until the year 3000) would read oddly in a report.
+            not_before = now - datetime.timedelta(days=30)
+            not_after = now + datetime.timedelta(days=60)
         leaf = ca.issue_cert(*names, not_before=not_before, not_after=not_after)
         leaf.configure_cert(ctx)
         return ctx
