@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import json
 import logging
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -71,6 +72,23 @@ def validate_parameters(path: Path, parameters: Mapping[str, Any]) -> None:
         )
 
 
+def _kernel_manager_class(sockets: Path) -> type:
+    """A kernel manager talking to the kernel over Unix sockets instead of loopback TCP.
+
+    Over TCP, ipykernel warns on every start that the channel is unencrypted; over IPC the
+    channel is a private socket file, which is also the better choice on a shared machine.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class IpcKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.transport = "ipc"
+            self.ip = str(sockets / "kernel")
+
+    return IpcKernelManager
+
+
 def execute(name: str, run_dir: Path, parameters: Mapping[str, Any]) -> Path:
     """Run one notebook with validated parameters; the executed copy stays in the run folder."""
     import papermill
@@ -80,20 +98,22 @@ def execute(name: str, run_dir: Path, parameters: Mapping[str, Any]) -> Path:
     output = run_dir / name
     # Papermill logs every cell at INFO; the run folder keeps the executed notebook instead.
     logging.getLogger("papermill").setLevel(logging.WARNING)
-    try:
-        papermill.execute_notebook(
-            str(source),
-            str(output),
-            parameters=dict(parameters),
-            kernel_name="python3",
-            progress_bar=False,
-            cwd=str(run_dir),
-        )
-    except papermill.PapermillExecutionError as exc:
-        raise ToolError(
-            f"{name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue} "
-            f"(executed notebook kept at {output})"
-        ) from exc
+    with tempfile.TemporaryDirectory(prefix="mailposture-kernel-") as sockets:
+        try:
+            papermill.execute_notebook(
+                str(source),
+                str(output),
+                parameters=dict(parameters),
+                kernel_name="python3",
+                progress_bar=False,
+                cwd=str(run_dir),
+                kernel_manager_class=_kernel_manager_class(Path(sockets)),
+            )
+        except papermill.PapermillExecutionError as exc:
+            raise ToolError(
+                f"{name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue} "
+                f"(executed notebook kept at {output})"
+            ) from exc
     return output
 
 
