@@ -84,6 +84,8 @@ CREATE TABLE IF NOT EXISTS import_log (
     logged_at_us INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS reports_start ON reports (start_us);
+-- Duplicate checks look reports up by report-id in bulk (IN lists), before org_name.
+CREATE INDEX IF NOT EXISTS reports_report_id ON reports (report_id);
 CREATE INDEX IF NOT EXISTS policies_domain ON policies (policy_domain, report_pk);
 CREATE INDEX IF NOT EXISTS failure_details_report ON failure_details (report_pk, policy_index);
 CREATE INDEX IF NOT EXISTS failure_details_result ON failure_details (result_type);
