@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from assessment.tlsrpt.imap import imap_payloads, is_imap_source
+from assessment.gather.imap import imap_payloads, is_imap_source
 from assessment.tlsrpt.mail import maildir_payloads, mbox_payloads, message_payloads
 from assessment.tlsrpt.payloads import (
     MAX_FILE_BYTES,

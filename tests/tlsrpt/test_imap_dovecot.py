@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import trustme
 
-from assessment.tlsrpt.imap import CA_ENV, PASSWORD_ENV
+from assessment.gather.imap import CA_ENV, PASSWORD_ENV
 from assessment.tlsrpt.ingest import import_sources
 from assessment.tlsrpt.store import TlsRptStore
 

@@ -1,6 +1,7 @@
 """Read TLS-RPT messages from an IMAP folder over TLS, without changing it.
 
-The only tlsrpt module that talks to the network: the mailbox is opened with
+It lives in gather/, the only layer that opens sockets; tlsrpt/sources.py calls it for
+``imaps://`` sources. The mailbox is opened with
 ``EXAMINE`` (read-only) and bodies are fetched with ``BODY.PEEK[]`` so that no
 ``\\Seen`` flag is set on the consultant's or client's mailbox.
 """
