@@ -52,7 +52,8 @@ class DomainContext:
         item = self.lookup(name, "TXT")
         if item is None or item.outcome is not Outcome.OK:
             return ()
-        return item.answers
+        # Sorted: RRset order is arbitrary and must not change which record a check picks.
+        return tuple(sorted(item.answers))
 
     @property
     def observed_at(self) -> str:
@@ -104,8 +105,23 @@ class DomainContext:
         )
 
     @cached_property
+    def address_inconclusive(self) -> DnsLookup | None:
+        """The apex A/AAAA lookup that failed, when no address was found otherwise."""
+        if self.has_address:
+            return None
+        for rdtype in ("A", "AAAA"):
+            item = self.lookup(self.domain, rdtype)
+            if item is not None and item.outcome.inconclusive:
+                return item
+        return None
+
+    @cached_property
     def receives_mail(self) -> bool:
-        """False for a null MX, or no MX and no address (nowhere to deliver)."""
+        """False for a null MX, or no MX and no address (nowhere to deliver).
+
+        When a lookup that would decide it failed, the domain is assumed to receive mail:
+        a timeout must never make a domain look parked.
+        """
         if self.null_mx and not self.mx_hosts:
             return False
         if self.mx_hosts:
@@ -113,7 +129,7 @@ class DomainContext:
         item = self.mx_lookup
         if item is not None and item.outcome.inconclusive:
             return True
-        return self.has_address
+        return self.has_address or self.address_inconclusive is not None
 
     @cached_property
     def no_mail_reason(self) -> str:

@@ -84,7 +84,7 @@ def _host(ctx: DomainContext, out: FindingSink, host: str) -> None:
             "DANE_INCONCLUSIVE", host=host, evidence=evidence, name=name, outcome=item.outcome.value
         )
         return
-    records = [r for r in (Tlsa.parse(t) for t in item.answers) if r is not None]
+    records = [r for r in (Tlsa.parse(t) for t in sorted(item.answers)) if r is not None]
     if not item.ad:
         out.add("DANE_TLSA_INSECURE", host=host, evidence=evidence, name=name)
     usable = []

