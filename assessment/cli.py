@@ -7,7 +7,9 @@ when the tool itself cannot work (bad arguments, unreadable brand file, no such 
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -18,6 +20,8 @@ from assessment.model import Endpoint, Finding, NetworkProfile
 from assessment.run import DEFAULT_DATA, ToolError
 
 EXIT_TOOL_ERROR = 2
+# LDH labels, plus `_` which appears in real names (and A-labels are LDH already).
+_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
 
 
 def _data_dir(text: str | None) -> Path:
@@ -45,8 +49,16 @@ def _network(parser: argparse.ArgumentParser) -> None:
         help="resolver to query (repeatable; default: the system resolver)",
     )
     group.add_argument("--ca-bundle", metavar="PEM", help="extra CA certificates to trust")
-    group.add_argument("--smtp-port", type=int, default=25, metavar="N")
-    group.add_argument("--https-port", type=int, default=443, metavar="N")
+    group.add_argument(
+        "--smtp-port", type=int, default=25, metavar="N", help="port the MX probes use (25)"
+    )
+    group.add_argument(
+        "--https-port",
+        type=int,
+        default=443,
+        metavar="N",
+        help="port the MTA-STS policy fetch uses (443)",
+    )
     group.add_argument(
         "--timeout", type=float, default=5.0, metavar="S", help="DNS lookup timeout in seconds"
     )
@@ -57,11 +69,40 @@ def _network(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def profile_from_args(args: argparse.Namespace) -> NetworkProfile:
+def _resolver(text: str) -> Endpoint:
     try:
-        resolvers = tuple(Endpoint.parse(text) for text in args.nameserver)
-    except ValueError as exc:
-        raise ToolError(f"bad --nameserver: {exc}") from exc
+        endpoint = Endpoint.parse(text)
+        ipaddress.ip_address(endpoint.host)
+    except ValueError:
+        raise ToolError(f"bad --nameserver {text!r}: expected IP or IP:PORT") from None
+    if not 0 < endpoint.port < 65536:
+        raise ToolError(f"bad --nameserver {text!r}: port out of range")
+    return endpoint
+
+
+def domain_names(texts: Sequence[str]) -> list[str]:
+    """Domains as given, normalised; a one-line ToolError for anything that is not one."""
+    names = []
+    for text in texts:
+        try:
+            # U-labels (bücher.example) become the A-labels DNS carries.
+            name = text.strip().rstrip(".").encode("idna").decode("ascii").lower()
+        except UnicodeError:
+            raise ToolError(f"{text!r} is not a domain name") from None
+        labels = name.split(".")
+        if (
+            len(labels) < 2
+            or len(name) > 253
+            or any(not label or len(label) > 63 for label in labels)
+            or not all(_LABEL.fullmatch(label) for label in labels)
+        ):
+            raise ToolError(f"{text!r} is not a domain name")
+        names.append(name)
+    return names
+
+
+def profile_from_args(args: argparse.Namespace) -> NetworkProfile:
+    resolvers = tuple(_resolver(text) for text in args.nameserver)
     if args.ca_bundle and not Path(args.ca_bundle).is_file():
         raise ToolError(f"--ca-bundle {args.ca_bundle}: no such file")
     for flag, port in (("--smtp-port", args.smtp_port), ("--https-port", args.https_port)):
@@ -82,6 +123,16 @@ def profile_from_args(args: argparse.Namespace) -> NetworkProfile:
     )
 
 
+def preflight(profile: NetworkProfile) -> None:
+    """Refuse to assess when no resolver answers: every finding would be 'inconclusive'."""
+    from assessment.gather import ResolverUnavailable, check_resolvers
+
+    try:
+        check_resolvers(profile)
+    except ResolverUnavailable as exc:
+        raise ToolError(f"DNS does not work from here: {exc}") from exc
+
+
 # ----------------------------------------------------------------------------- commands
 
 
@@ -90,7 +141,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
 
     result = run_assessment(
         args.client,
-        args.domains,
+        domain_names(args.domains),
         profile=profile_from_args(args),
         data_dir=_data_dir(args.data),
         selectors=args.dkim_selector,
@@ -120,7 +171,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     from assessment.gather import gather
 
     profile = profile_from_args(args)
-    domains = [d.strip().lower().rstrip(".") for d in args.domains]
+    domains = domain_names(args.domains)
+    preflight(profile)
     evidence = gather("", domains, profile, args.dkim_selector)
     findings = run_checks(evidence)
     if args.json:
@@ -179,6 +231,9 @@ def cmd_sandbox_up(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------------------ parser
 
 
+_SELECTOR = "DKIM selector the client signs with (repeatable); common ones are always tried"
+
+
 def build_parser() -> argparse.ArgumentParser:
     from assessment.tlsrpt.commands import add_tlsrpt_parser
 
@@ -191,7 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     assess = commands.add_parser("assess", help="full assessment: evidence, findings, PDF")
     assess.add_argument("--client", required=True, help="client name as printed on the report")
     assess.add_argument("domains", nargs="+", metavar="DOMAIN")
-    assess.add_argument("--dkim-selector", action="append", default=[], metavar="S")
+    assess.add_argument("--dkim-selector", action="append", default=[], metavar="S", help=_SELECTOR)
     assess.add_argument("--out", metavar="DIR", help="run folder (default: under --data)")
     assess.add_argument(
         "--tlsrpt",
@@ -206,7 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="quick look: gather and checks only")
     check.add_argument("domains", nargs="+", metavar="DOMAIN")
-    check.add_argument("--dkim-selector", action="append", default=[], metavar="S")
+    check.add_argument("--dkim-selector", action="append", default=[], metavar="S", help=_SELECTOR)
     check.add_argument("--json", action="store_true", help="print the findings as JSON")
     _network(check)
     _common(check)

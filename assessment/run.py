@@ -104,7 +104,7 @@ def execute(name: str, run_dir: Path, parameters: Mapping[str, Any]) -> Path:
                 str(source),
                 str(output),
                 parameters=dict(parameters),
-                kernel_name="python3",
+                kernel_name="mailposture",
                 progress_bar=False,
                 cwd=str(run_dir),
                 kernel_manager_class=_kernel_manager_class(Path(sockets)),
@@ -139,6 +139,7 @@ def run_assessment(
     window_days: int = 14,
 ) -> RunResult:
     """Assess, import TLS-RPT reports (if any are given), report: the full papermill path."""
+    from assessment.gather import ResolverUnavailable, check_resolvers
     from assessment.report.brand import BrandError, resolve_brand
 
     if not domains:
@@ -148,6 +149,10 @@ def run_assessment(
         resolve_brand(data_dir, client_slug(client))
     except BrandError as exc:
         raise ToolError(f"brand: {exc}") from exc
+    try:
+        check_resolvers(profile)
+    except ResolverUnavailable as exc:
+        raise ToolError(f"DNS does not work from here: {exc}") from exc
     run_dir = (out_dir or new_run_dir(data_dir, client)).resolve()
     run_dir.mkdir(parents=True, exist_ok=True)
     assessed_on = today()

@@ -24,15 +24,21 @@ def _is_key_record(text: str) -> bool:
     return "p=" in lowered and "v=spf1" not in lowered and "v=dmarc1" not in lowered
 
 
+def _key_records(ctx: DomainContext, name: str) -> list[str]:
+    return [text for text in ctx.txt(name) if _is_key_record(text)]
+
+
 def found_keys(ctx: DomainContext) -> list[tuple[str, str, DkimKey]]:
-    """(selector, lookup name, parsed key) for every selector that answered with a key."""
+    """(selector, lookup name, parsed key) for every selector that answered with one key.
+
+    A selector with several key records is ambiguous to verifiers and reported on its own.
+    """
     keys = []
     for selector in ctx.ev.dkim_selectors:
         name = f"{selector}._domainkey.{ctx.domain}"
-        for text in ctx.txt(name):
-            if _is_key_record(text):
-                keys.append((selector, name, parse_dkim_key(text)))
-                break
+        records = _key_records(ctx, name)
+        if len(records) == 1:
+            keys.append((selector, name, parse_dkim_key(records[0])))
     return keys
 
 
@@ -75,29 +81,45 @@ def _judge(out: FindingSink, name: str, key: DkimKey, evidence: list[str], via: 
 def check(ctx: DomainContext, out: FindingSink) -> None:
     if ctx.domain_missing or not ctx.ev.dkim_selectors:
         return
+    for selector in ctx.ev.dkim_selectors:
+        name = f"{selector}._domainkey.{ctx.domain}"
+        records = _key_records(ctx, name)
+        item = ctx.lookup(name, "TXT")
+        if len(records) > 1 and item is not None:
+            out.add(
+                "DKIM_MULTIPLE_RECORDS",
+                evidence=[describe.lookup(item)],
+                name=name,
+                count=len(records),
+            )
     keys = found_keys(ctx)
     for _selector, name, key in keys:
         item = ctx.lookup(name, "TXT")
         evidence = [describe.lookup(item)] if item is not None else []
         via = f" (CNAME to {item.cname_chain[-1]})" if item and item.cname_chain else ""
         _judge(out, name, key, evidence, via)
-    if keys:
+    if keys or out.codes() & {"DKIM_MULTIPLE_RECORDS"}:
         return
-    failed = [
-        item
-        for s in ctx.ev.dkim_selectors
-        if (item := ctx.lookup(f"{s}._domainkey.{ctx.domain}", "TXT")) is not None
+    failed = {
+        selector: item
+        for selector in ctx.ev.dkim_selectors
+        if (item := ctx.lookup(f"{selector}._domainkey.{ctx.domain}", "TXT")) is not None
         and item.outcome.inconclusive
-    ]
-    client_failed = [i for i in failed if i.name.split(".")[0] in ctx.ev.client_selectors]
-    for item in client_failed:
+    }
+    # A failed lookup at a selector the client named, or failures everywhere, leave the
+    # question open: "not verified" would be a verdict the evidence cannot carry.
+    reported = [s for s in failed if s in ctx.ev.client_selectors]
+    if not reported and failed and len(failed) == len(ctx.ev.dkim_selectors):
+        reported = list(failed)[:1]
+    for selector in reported:
+        item = failed[selector]
         out.add(
             "DKIM_INCONCLUSIVE",
             evidence=[describe.lookup(item)],
             name=item.name,
             outcome=item.outcome.value,
         )
-    if client_failed or not ctx.receives_mail:
+    if reported or not ctx.receives_mail:
         return
     tried = list(ctx.ev.dkim_selectors)
     out.add(

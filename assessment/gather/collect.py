@@ -14,13 +14,12 @@ from dataclasses import dataclass
 
 import assessment
 from assessment.gather.dmarc_names import (
-    is_dmarc_record,
     mailto_hosts,
     organizational_domain,
     report_authorization_name,
     tree_walk,
 )
-from assessment.gather.dns import DnsClient, normalize_name, utc_now
+from assessment.gather.dns import DnsClient, normalize_name, resolver_problem, utc_now
 from assessment.gather.https import fetch_policy
 from assessment.gather.smtp import probe_mx
 from assessment.gather.spf_tree import SpfWalker, exchanges
@@ -34,6 +33,8 @@ from assessment.model import (
     SmtpProbe,
 )
 from assessment.providers import DEFAULT_DKIM_SELECTORS
+from assessment.records.dmarc import is_dmarc_record
+from assessment.records.tlsrpt import is_tlsrpt_record
 
 MX_HOST_CAP = 10
 ADDRESSES_PER_MX = 2
@@ -138,7 +139,7 @@ class _DomainRun:
                         auth.append(report_authorization_name(policy_domain, host))
                         auth.append(report_authorization_name(self.domain, host))
         for text in tlsrpt.answers:
-            if text.startswith("v=TLSRPTv1"):
+            if is_tlsrpt_record(text):
                 destinations.extend(
                     h for h in mailto_hosts(text, ("rua",)) if h not in destinations
                 )
@@ -250,3 +251,14 @@ def gather(
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         job = pool.submit(asyncio.run, _gather_all(client, domains, profile, selectors))
         return job.result()
+
+
+class ResolverUnavailable(Exception):
+    """No resolver of the profile answers: the assessment cannot run from here."""
+
+
+def check_resolvers(profile: NetworkProfile) -> None:
+    """Raise `ResolverUnavailable` when no resolver of the profile answers (blocking)."""
+    problem = asyncio.run(resolver_problem(profile))
+    if problem is not None:
+        raise ResolverUnavailable(problem)

@@ -10,16 +10,11 @@ from assessment.records.txt import split_tag_list
 from assessment.records.uri import split_uri_list
 
 __all__ = [
-    "is_dmarc_record",
     "mailto_hosts",
     "organizational_domain",
     "report_authorization_name",
     "tree_walk",
 ]
-
-
-def is_dmarc_record(text: str) -> bool:
-    return text.startswith("v=DMARC1")
 
 
 def _tag_value(record: str, name: str) -> str | None:

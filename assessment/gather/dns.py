@@ -62,7 +62,14 @@ def build_resolver(profile: NetworkProfile) -> dns.asyncresolver.Resolver:
 
 
 def _resolver_text(resolver: dns.asyncresolver.Resolver) -> str:
-    return ", ".join(str(ns) for ns in resolver.nameservers)
+    # The same `address:port` form as the `resolver` of a successful lookup, so evidence
+    # names one resolver one way.
+    parts = []
+    for ns in resolver.nameservers:
+        address = getattr(ns, "address", None)
+        port = getattr(ns, "port", 53)
+        parts.append(f"{address}:{port}" if address else str(ns))
+    return ", ".join(parts)
 
 
 def _cname_chain(response: dns.message.Message | None, qname: dns.name.Name) -> tuple[str, ...]:
@@ -232,3 +239,32 @@ class DnsClient:
         """Every finished lookup, sorted by (name, type) so two runs list them alike."""
         done = [t.result() for t in self._tasks.values() if t.done() and not t.cancelled()]
         return tuple(sorted(done, key=lambda item: item.key))
+
+
+async def resolver_problem(profile: NetworkProfile) -> str | None:
+    """Why no configured resolver answers at all, or None when one does.
+
+    Any DNS answer (even REFUSED or SERVFAIL for the root) proves a resolver is there; only
+    silence or a network error means every lookup of the assessment would be inconclusive,
+    which is a problem with the assessment's setup, not with the client's domains.
+    """
+    try:
+        resolver = build_resolver(profile)
+    except (OSError, ValueError, dns.exception.DNSException) as exc:
+        return f"cannot configure the resolver: {exc}"
+    try:
+        await resolver.resolve(dns.name.root, "SOA", raise_on_no_answer=False)
+    except dns.resolver.NoNameservers as exc:
+        # Every server replied with an error (REFUSED, SERVFAIL...): they are there.
+        errors = exc.kwargs.get("errors") or []
+        if any(_rcode_of(item[3], item[4]) for item in errors):
+            return None
+        return f"no answer from {_resolver_text(resolver) or 'the system resolver'} ({exc})"
+    except dns.exception.Timeout:
+        where = _resolver_text(resolver) or "the system resolver"
+        return f"no answer from {where} within {profile.dns_timeout:g} s"
+    except dns.resolver.NXDOMAIN:
+        return None
+    except (OSError, dns.exception.DNSException) as exc:
+        return f"resolver error: {type(exc).__name__}: {exc}"
+    return None

@@ -4,6 +4,7 @@ conclude "missing"."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -338,3 +339,26 @@ def test_loopback_mx_is_private_outside_a_lab_run() -> None:
 def test_unusable_sts_record_is_not_reported_enforced(records: tuple[str, ...]) -> None:
     found = run(evidence(good(**{f"_mta-sts.{D}__TXT": ok(f"_mta-sts.{D}", "TXT", *records)})))
     assert "MTA_STS_ENFORCED" not in codes(found, above_info=False)
+
+
+def test_dkim_probes_all_failing_are_inconclusive_not_unverified() -> None:
+    # None of the selectors is the client's, and every lookup failed: the resolver, not the
+    # client, is the problem, so no verdict about DKIM may be given.
+    selectors = ("selector1", "google", "k1")
+    failing = {
+        f"{s}._domainkey.{D}__TXT": absent(f"{s}._domainkey.{D}", "TXT", Outcome.SERVFAIL)
+        for s in selectors
+    }
+    base = evidence(good(**failing))
+    found = run(dataclasses.replace(base, dkim_selectors=selectors, client_selectors=()))
+    assert "DKIM_INCONCLUSIVE" in codes(found)
+    assert "DKIM_NOT_VERIFIED" not in codes(found, above_info=False)
+
+
+def test_dkim_not_verified_when_the_selectors_simply_have_no_key() -> None:
+    selectors = ("selector1", "google")
+    missing = {f"{s}._domainkey.{D}__TXT": absent(f"{s}._domainkey.{D}", "TXT") for s in selectors}
+    base = evidence(good(**missing))
+    found = run(dataclasses.replace(base, dkim_selectors=selectors, client_selectors=()))
+    assert "DKIM_NOT_VERIFIED" in codes(found, above_info=False)
+    assert "DKIM_INCONCLUSIVE" not in codes(found, above_info=False)

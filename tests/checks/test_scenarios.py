@@ -111,6 +111,7 @@ EXPECTED: dict[str, Expect] = {
     "dkim-short.test": e("DKIM_KEY_TOO_SHORT"),
     "dkim-long.test": e("DKIM_KEY_TOO_LONG"),
     "dkim-testing.test": e("DKIM_TESTING"),
+    "dkim-multi.test": e("DKIM_MULTIPLE_RECORDS"),
     "dkim-sha1.test": e("DKIM_SHA1_ONLY"),
     "dkim-notemail.test": e("DKIM_NOT_EMAIL"),
     "dkim-syntax.test": e("DKIM_KEY_SYNTAX"),

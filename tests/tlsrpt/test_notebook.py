@@ -23,7 +23,7 @@ def _notebook() -> nbformat.NotebookNode:
 def test_notebook_is_thin_and_stored_without_outputs() -> None:
     nb = _notebook()
     nbformat.validate(nb)
-    assert nb.metadata["kernelspec"]["name"] == "python3"
+    assert nb.metadata["kernelspec"]["name"] == "mailposture"
     code = [c for c in nb.cells if c.cell_type == "code"]
     tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1
@@ -79,7 +79,7 @@ def test_notebook_runs_over_the_demo_reports(tmp_path: Path) -> None:
             "as_of": "2025-11-22",
             "data_dir": str(data),
         },
-        kernel_name="python3",
+        kernel_name="mailposture",
         cwd=str(NOTEBOOK.parent),
         progress_bar=False,
     )

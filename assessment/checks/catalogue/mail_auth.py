@@ -380,6 +380,18 @@ RULES: tuple[Rule, ...] = (
         ("DKIM-17", "DKIM-18"),
     ),
     Rule(
+        "DKIM_MULTIPLE_RECORDS",
+        DKIM,
+        M,
+        "More than one DKIM key record at a selector",
+        "{name} returns {count} key records.",
+        "Verifiers expect one key per selector; with several, which one they use is "
+        "undefined, so signatures fail at random.",
+        "Keep one key record at {name} and delete the others.",
+        ("RFC 6376 §3.6.2.2",),
+        ("DKIM-01",),
+    ),
+    Rule(
         "DKIM_KEY_REVOKED",
         DKIM,
         I,
@@ -410,7 +422,9 @@ RULES: tuple[Rule, ...] = (
         "DKIM key is 1024 bits",
         "{name}: RSA key of {bits} bits.",
         "1024-bit keys are allowed but no longer recommended; Google and Yahoo's sender "
-        "guidance asks for 2048.",
+        "guidance asks for 2048. A published selector can sign at any time (Microsoft 365 "
+        "switches between selector1 and selector2 at each key rotation), so every published "
+        "key counts, not only the one in use today.",
         "Rotate to a 2048-bit key (in Microsoft 365: Defender portal, DKIM, rotate keys and "
         "choose 2048).",
         ("RFC 8301 §3.2",),
