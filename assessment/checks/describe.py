@@ -9,6 +9,16 @@ def _clip(text: str, limit: int = 400) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def plain_reason(verify_error: str) -> str:
+    """The plain-words part of a verification error, without the library's own message.
+
+    gather records `reasons (library message)`; the library text (class names, internal
+    wording) stays in the evidence file for the specialist, not in the client's report.
+    """
+    head, sep, _ = verify_error.partition(" (")
+    return head if sep and verify_error.endswith(")") else verify_error
+
+
 def lookup(item: DnsLookup) -> str:
     """`TXT _dmarc.example.com -> ok (TTL 3600): "v=DMARC1; p=none"`."""
     head = f"{item.rdtype} {item.name} -> {item.outcome.value}"
@@ -65,7 +75,7 @@ def probe(item: SmtpProbe) -> str:
         elif item.tls.verified:
             parts.append("certificate verified")
         elif item.tls.verify_error:
-            parts.append(f"certificate not verified: {item.tls.verify_error}")
+            parts.append(f"certificate not verified: {plain_reason(item.tls.verify_error)}")
     if item.error:
         parts.append(item.error)
     return _clip("; ".join(parts))

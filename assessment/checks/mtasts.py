@@ -23,6 +23,11 @@ def human_age(seconds: int) -> str:
     return f"{hours:g} hours"
 
 
+def _near_miss(text: str) -> bool:
+    """Meant as an MTA-STS record (v=STSv1 in any case or spacing) though not selectable."""
+    return "".join(text.split()).lower().startswith("v=stsv1")
+
+
 def _txt(ctx: DomainContext, out: FindingSink) -> bool:
     """Judge `_mta-sts.<domain>`; True when exactly one usable record exists."""
     item = ctx.lookup(f"_mta-sts.{ctx.domain}", "TXT")
@@ -38,7 +43,24 @@ def _txt(ctx: DomainContext, out: FindingSink) -> bool:
             outcome=item.outcome.value,
         )
         return False
-    others = [t for t in item.answers if t not in ctx.sts_records]
+    near_misses = [t for t in ctx.txt(item.name) if _near_miss(t) and t not in ctx.sts_records]
+    for text in near_misses:
+        # Senders discard it silently; the client needs to know why nothing happens.
+        parsed = parse_sts_txt(text)
+        problem = next(
+            (p for p in parsed.problems if p.level is ProblemLevel.ERROR),
+            None,
+        )
+        reason = problem.message if problem else "it does not start with exactly v=STSv1;"
+        out.add(
+            "MTA_STS_TXT_SYNTAX",
+            evidence=evidence,
+            problem=f'"{text}" is discarded by senders: {reason}',
+            position=str(problem.position + 1)
+            if problem is not None and problem.position is not None
+            else "1",
+        )
+    others = [t for t in ctx.txt(item.name) if t not in ctx.sts_records and t not in near_misses]
     if others and item.outcome.value == "ok":
         out.add(
             "DNS_UNRELATED_TXT",
@@ -79,7 +101,8 @@ def _fetch(ctx: DomainContext, out: FindingSink, fetch: HttpsFetch) -> bool:
         out.add(
             "MTA_STS_POLICY_CERT_INVALID",
             evidence=[*evidence, describe.certificate(tls.chain[0])],
-            reason=tls.verify_error or "the certificate could not be verified",
+            reason=describe.plain_reason(tls.verify_error or "")
+            or "the certificate could not be verified",
         )
         return False
     if fetch.outcome is not ConnOutcome.OK:
@@ -267,6 +290,8 @@ def check(ctx: DomainContext, out: FindingSink) -> None:
     item = ctx.lookup(f"_mta-sts.{ctx.domain}", "TXT")
     txt_inconclusive = item is not None and item.outcome.inconclusive
     if not ctx.sts_records and not txt_inconclusive:
+        if any(_near_miss(t) for t in ctx.txt(f"_mta-sts.{ctx.domain}")):
+            return  # the syntax finding above says why senders see no record
         served = ctx.policy is not None and ctx.policy.version == "STSv1"
         if served:
             out.add("MTA_STS_POLICY_WITHOUT_TXT", evidence=[describe.fetch(fetch)] if fetch else [])

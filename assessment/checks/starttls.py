@@ -81,7 +81,8 @@ def _certificate(
             host=probe.host,
             evidence=evidence,
             severity=raised,
-            reason=tls.verify_error or "the chain does not lead to a trusted root",
+            reason=describe.plain_reason(tls.verify_error or "")
+            or "the chain does not lead to a trusted root",
         )
         problem = True
     if not problem and days is not None and days < EXPIRY_WARNING_DAYS:

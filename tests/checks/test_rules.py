@@ -362,3 +362,14 @@ def test_dkim_not_verified_when_the_selectors_simply_have_no_key() -> None:
     found = run(dataclasses.replace(base, dkim_selectors=selectors, client_selectors=()))
     assert "DKIM_NOT_VERIFIED" in codes(found, above_info=False)
     assert "DKIM_INCONCLUSIVE" not in codes(found, above_info=False)
+
+
+@pytest.mark.parametrize("text", ["v=STSv1 id=20240101", "v=STSv1 ;id=1", "V=STSV1; id=1"])
+def test_near_miss_sts_record_says_why_senders_ignore_it(text: str) -> None:
+    dns = good(**{f"_mta-sts.{D}__TXT": ok(f"_mta-sts.{D}", "TXT", text)})
+    found = run(evidence(dns))
+    syntax = [f for f in found if f.code == "MTA_STS_TXT_SYNTAX"]
+    assert syntax and "discarded by senders" in syntax[0].detail
+    assert not {"MTA_STS_MISSING", "MTA_STS_POLICY_WITHOUT_TXT", "MTA_STS_ENFORCED"} & codes(
+        found, above_info=False
+    )
