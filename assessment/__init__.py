@@ -28,7 +28,7 @@ _LAZY = {
     "save_evidence": "assessment.gather",
     "load_evidence": "assessment.gather",
     "run_checks": "assessment.checks",
-    "load_findings": "assessment.checks",
+    "load_findings": "assessment.pipeline",
     "assess": "assessment.pipeline",
     "load_run": "assessment.pipeline",
     "run_assessment": "assessment.run",
@@ -41,9 +41,9 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
-    from assessment.checks import load_findings, run_checks
+    from assessment.checks import run_checks
     from assessment.gather import load_evidence, save_evidence
-    from assessment.pipeline import assess, load_run
+    from assessment.pipeline import assess, load_findings, load_run
     from assessment.plan import build_plan
     from assessment.readiness import assess_readiness
     from assessment.run import run_assessment

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from assessment.checks import load_findings, run_checks, save_findings
+from assessment.checks import findings_from_json, findings_to_json, run_checks
 from assessment.codec import JsonValue, from_json, to_json
 from assessment.model import Evidence, Finding, NetworkProfile
 from assessment.tlsrpt.store import client_slug, store_path
@@ -52,6 +52,17 @@ def profile_from_json(data: Mapping[str, JsonValue] | None) -> NetworkProfile:
 
 def profile_to_json(profile: NetworkProfile) -> JsonValue:
     return to_json(profile)
+
+
+def save_findings(findings: Sequence[Finding], path: Path) -> None:
+    path.write_text(findings_to_json(findings), encoding="utf-8")
+
+
+def load_findings(path: Path) -> tuple[Finding, ...]:
+    try:
+        return findings_from_json(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from exc
 
 
 def write_run_info(run_dir: Path, info: RunInfo) -> None:

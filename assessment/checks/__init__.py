@@ -2,10 +2,9 @@
 
 from assessment.checks.registry import (
     check_domain,
+    findings_from_json,
     findings_to_json,
-    load_findings,
     run_checks,
-    save_findings,
 )
 
-__all__ = ["check_domain", "findings_to_json", "load_findings", "run_checks", "save_findings"]
+__all__ = ["check_domain", "findings_from_json", "findings_to_json", "run_checks"]

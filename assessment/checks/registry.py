@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from assessment.checks import (
     cross,
@@ -70,12 +69,9 @@ def findings_to_json(findings: Sequence[Finding]) -> str:
     return json.dumps([to_json(f) for f in findings], indent=2, ensure_ascii=False) + "\n"
 
 
-def save_findings(findings: Sequence[Finding], path: Path) -> None:
-    path.write_text(findings_to_json(findings), encoding="utf-8")
-
-
-def load_findings(path: Path) -> tuple[Finding, ...]:
-    data = json.loads(path.read_text(encoding="utf-8"))
+def findings_from_json(text: str) -> tuple[Finding, ...]:
+    """The inverse of `findings_to_json`; ValueError for anything else."""
+    data = json.loads(text)
     if not isinstance(data, list):
-        raise ValueError(f"{path}: expected a JSON array of findings")
+        raise ValueError("expected a JSON array of findings")
     return tuple(from_json(Finding, item) for item in data)

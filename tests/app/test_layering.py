@@ -11,7 +11,11 @@ NETWORK_MODULES = {
     "ssl",
     "smtplib",
     "imaplib",
+    "poplib",
+    "ftplib",
     "http.client",
+    "http.server",
+    "socketserver",
     "urllib.request",
     "httpx",
     "requests",
@@ -19,6 +23,30 @@ NETWORK_MODULES = {
     "dns.resolver",
     "dns.asyncresolver",
     "dns.query",
+    "dns.asyncquery",
+    "dns.nameserver",
+}
+# Calls that open connections without importing a network module by name.
+NETWORK_CALLS = {
+    "open_connection",
+    "start_server",
+    "create_connection",
+    "create_datagram_endpoint",
+    "start_tls",
+    "urlopen",
+}
+# File and process I/O that the pure layers must not do either.
+IO_CALLS = {
+    "open",
+    "read_text",
+    "read_bytes",
+    "write_text",
+    "write_bytes",
+    "mkdir",
+    "unlink",
+    "system",
+    "run",
+    "Popen",
 }
 ALLOWED = ("gather", "sandbox")
 PURE = ("records", "checks")
@@ -32,6 +60,18 @@ def _imports(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module:
             names.add(node.module)
             names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _calls(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute):
+                names.add(func.attr)
+            elif isinstance(func, ast.Name):
+                names.add(func.id)
     return names
 
 
@@ -50,6 +90,27 @@ def test_only_gather_and_sandbox_import_network_modules() -> None:
     assert offenders == []
 
 
+def test_only_gather_and_sandbox_make_connection_calls() -> None:
+    offenders = []
+    for layer, path in _modules():
+        if layer in ALLOWED:
+            continue
+        used = _calls(path) & NETWORK_CALLS
+        if used:
+            offenders.append(f"{path.relative_to(PACKAGE)}: {sorted(used)}")
+    assert offenders == []
+
+
+def test_pure_layers_do_no_file_or_process_io() -> None:
+    offenders = []
+    for layer, path in _modules():
+        if layer in PURE:
+            used = _calls(path) & IO_CALLS
+            if used:
+                offenders.append(f"{path.relative_to(PACKAGE)}: {sorted(used)}")
+    assert offenders == []
+
+
 def test_pure_layers_import_neither_gather_nor_sandbox_nor_dnspython() -> None:
     offenders = []
     for layer, path in _modules():
@@ -64,6 +125,10 @@ def test_pure_layers_import_neither_gather_nor_sandbox_nor_dnspython() -> None:
 def test_the_guard_sees_a_violation(tmp_path: Path) -> None:
     # The scan must not pass vacuously: a module importing socket is caught.
     bad = tmp_path / "bad.py"
-    bad.write_text("import socket\nfrom dns import resolver\n")
+    bad.write_text(
+        "import socket\nfrom dns import resolver\n"
+        "async def f(p):\n    await asyncio.open_connection('x', 1)\n    p.write_text('x')\n"
+    )
     assert "socket" in _imports(bad)
     assert "dns.resolver" in _imports(bad)
+    assert {"open_connection", "write_text"} <= _calls(bad)

@@ -16,12 +16,11 @@ import pytest
 from assessment.checks.catalogue import CATALOGUE
 from assessment.checks.registry import (
     findings_to_json,
-    load_findings,
     run_checks,
-    save_findings,
 )
 from assessment.gather import gather, load_evidence, save_evidence
 from assessment.model import Evidence, Finding, Severity
+from assessment.pipeline import load_findings, save_findings
 from checks.conftest import Assessed
 
 C, H, M, L = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW
