@@ -334,7 +334,7 @@ def _verdict(
         summary.append(
             f"{_plural(fig.days_covered, 'day')} of sts reports in {period} from "
             f"{_plural(len(fig.reporters), 'reporter')} ({_and(fig.reporters)}): "
-            f"{fig.successful} successful and {fig.failed} failed sessions"
+            f"{fig.successful:,} successful and {fig.failed:,} failed sessions"
             + (f" ({rate:.2%} failed)." if rate is not None else ".")
         )
         if fig.days_covered < rules.min_days:
