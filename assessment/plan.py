@@ -23,6 +23,7 @@ from assessment.planning.texts import (
     tlsrpt_artifact,
     zone_line,
 )
+from assessment.recommended import PARKED_DMARC, PARKED_SPF
 from assessment.records.dmarc_tags import Policy as DmarcPolicy
 from assessment.report.sections import Artifact, PlanPhase, PlanSection
 from assessment.tlsrpt.readiness import ReadinessGates, ReadinessStatus, ReadinessVerdict
@@ -201,15 +202,15 @@ def _no_mail_note(ctx: DomainContext) -> NoMailNote:
         present.append("null MX")
     else:
         missing.append(f"{domain}. IN MX 0 .")
-    if ctx.spf_records == ("v=spf1 -all",):
+    if ctx.spf_records == (PARKED_SPF,):
         present.append("SPF -all")
     else:
-        missing.append(f'{domain}. IN TXT "v=spf1 -all"')
+        missing.append(f'{domain}. IN TXT "{PARKED_SPF}"')
     dmarc = ctx.dmarc
     if dmarc is not None and dmarc.p is DmarcPolicy.REJECT:
         present.append("DMARC p=reject")
     else:
-        missing.append(f'_dmarc.{domain}. IN TXT "v=DMARC1; p=reject"')
+        missing.append(f'_dmarc.{domain}. IN TXT "{PARKED_DMARC}"')
     text = (
         f"{domain} receives no mail ({ctx.no_mail_reason}), so it needs no MTA-STS or "
         "TLS-RPT. Keep a null MX, SPF -all and DMARC p=reject so nobody can send as it."

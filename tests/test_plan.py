@@ -21,6 +21,7 @@ from assessment.plan import (
     plan_section,
     write_artifacts,
 )
+from assessment.recommended import PARKED_DMARC
 from assessment.records.mtasts import StsMode, parse_sts_policy, parse_sts_txt
 from assessment.records.tlsrpt import parse_tlsrpt_txt
 from assessment.sandbox import Sandbox
@@ -115,7 +116,7 @@ def test_parked_domain_gets_a_note_with_the_missing_record(demo: Evidence) -> No
     assert [d.domain for d in plan.domains] == ["brightsmiledental.example"]
     (note,) = plan.no_mail
     assert note.domain == "brightsmile-dental.example"
-    assert note.missing == ('_dmarc.brightsmile-dental.example. IN TXT "v=DMARC1; p=reject"',)
+    assert note.missing == (f'_dmarc.brightsmile-dental.example. IN TXT "{PARKED_DMARC}"',)
     assert "null MX" in note.text and "no MTA-STS" in note.text
 
 
@@ -130,7 +131,6 @@ def test_none_phase_full_schedule(scenario: Evidence) -> None:
         StepKind.ENFORCE,
         StepKind.MAX_AGE,
         StepKind.MAX_AGE,
-        StepKind.MAX_AGE,
         StepKind.MONITOR,
         StepKind.ROLLBACK,
     ]
@@ -139,19 +139,19 @@ def test_none_phase_full_schedule(scenario: Evidence) -> None:
     assert dates[0] == (d, d + timedelta(days=7))
     assert dates[1] == (d + timedelta(days=7), d + timedelta(days=8))
     assert dates[2] == (d + timedelta(days=8), d + timedelta(days=29))
-    assert dates[3] == (d + timedelta(days=29), d + timedelta(days=36))
-    assert dates[4] == (d + timedelta(days=36), d + timedelta(days=50))
-    assert dates[5] == (d + timedelta(days=50), d + timedelta(days=78))
-    assert dates[6] == (d + timedelta(days=78), None)
-    assert dates[7] == (d + timedelta(days=29), None)
+    # enforce at one week for 14 days, two weeks for 28 days, then a year, ongoing
+    assert dates[3] == (d + timedelta(days=29), d + timedelta(days=43))
+    assert dates[4] == (d + timedelta(days=43), d + timedelta(days=71))
+    assert dates[5] == (d + timedelta(days=71), None)
+    assert dates[6] == (d + timedelta(days=29), None)
     prereq = expired.steps[0]
     assert any("mx.expired.test" in a and "Fix" in a for a in prereq.actions)
     assert any("mta-sts.expired.test" in a for a in prereq.actions)
     watch = expired.steps[2]
     assert watch.gates == ReadinessGates().describe()
     policies = [parse_sts_policy(s.policy) for s in expired.steps if s.policy]
-    assert [p.max_age for p in policies] == [86400, 86400, 604800, 1209600, 31557600]
-    assert [p.mode for p in policies] == [StsMode.TESTING] + [StsMode.ENFORCE] * 4
+    assert [p.max_age for p in policies] == [86400, 604800, 1209600, 31557600]
+    assert [p.mode for p in policies] == [StsMode.TESTING] + [StsMode.ENFORCE] * 3
 
 
 def test_watch_never_ends_before_the_verdict_could_be_ready(scenario: Evidence) -> None:
@@ -189,7 +189,7 @@ def test_testing_phase_watch_follows_the_verdict(
     enforce = next(s for s in domain_plan.steps if s.kind is StepKind.ENFORCE)
     assert enforce.start == watch.end
     if status is not None:
-        assert any(f"{days} of 14 required days" in a for a in watch.actions)
+        assert any(f"{days} days with reports (14 required)" in a for a in watch.actions)
     if status is ReadinessStatus.NOT_READY:
         assert domain_plan.steps[0].kind is StepKind.PREREQUISITES
         assert any("sts-webpki-invalid on mx9.example" in a for a in domain_plan.steps[0].actions)
@@ -300,7 +300,7 @@ def test_artifacts_exact_and_parse_back_cleanly(scenario: Evidence) -> None:
         "version: STSv1\r\nmode: testing\r\nmx: mx.expired.test\r\nmax_age: 86400\r\n"
     )
     assert _artifact(expired, "mta-sts-enforce.txt") == (
-        "version: STSv1\r\nmode: enforce\r\nmx: mx.expired.test\r\nmax_age: 86400\r\n"
+        "version: STSv1\r\nmode: enforce\r\nmx: mx.expired.test\r\nmax_age: 604800\r\n"
     )
     assert _artifact(expired, "mta-sts-rollback.txt") == (
         "version: STSv1\r\nmode: none\r\nmax_age: 86400\r\n"

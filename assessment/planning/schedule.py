@@ -20,6 +20,12 @@ from assessment.planning.texts import (
 from assessment.records.mtasts import StsMode
 from assessment.tlsrpt.readiness import ReadinessGates, ReadinessStatus, ReadinessVerdict
 
+_VERDICT_WORDS = {
+    ReadinessStatus.READY: "ready to enforce",
+    ReadinessStatus.NOT_READY: "not ready to enforce",
+    ReadinessStatus.INSUFFICIENT_DATA: "not enough report data yet",
+}
+
 
 class StepKind(StrEnum):
     IMMEDIATE = "immediate"
@@ -42,7 +48,10 @@ class PlanTiming:
     """A fresh testing phase: three weeks, inside the usual 2 to 4."""
     short_watch_days: int = 3
     """When the reports already show the gates met: time to re-read them and schedule."""
-    max_age_steps: tuple[int, ...] = (ONE_DAY, 604800, 1209600, ONE_YEAR)
+    # Enforce starts at one week, the shortest lifetime the checks accept for enforce
+    # (MTA_STS_MAX_AGE_SHORT); a rollback is still quick because senders re-read the policy
+    # as soon as the TXT id changes.
+    max_age_steps: tuple[int, ...] = (604800, 1209600, ONE_YEAR)
     min_step_days: int = 7
 
 
@@ -259,11 +268,12 @@ class Planner:
         failed = "; ".join(verdict.failing_mx) or "none"
         lines = [
             f"TLS-RPT reports {_day(verdict.window_start)} to {_day(verdict.window_end)}: "
-            f"{verdict.days_covered} of {self.gates.min_days} required days covered; "
-            f"{len(verdict.reporters)} of {self.gates.min_reporters} required reporters "
-            f"({', '.join(verdict.reporters) or 'none'}); {verdict.total_successful} successful "
-            f"and {verdict.total_failed} failed sessions; MX hosts with recent failures: {failed}.",
-            f"Current verdict: {verdict.status.value}.",
+            f"{verdict.days_covered} days with reports ({self.gates.min_days} required); "
+            f"{len(verdict.reporters)} reporters ({self.gates.min_reporters} required: "
+            f"{', '.join(verdict.reporters) or 'none'}); {verdict.total_successful:,} successful "
+            f"and {verdict.total_failed:,} failed sessions; MX hosts with recent failures: "
+            f"{failed}.",
+            f"Current verdict: {_VERDICT_WORDS[verdict.status]}.",
         ]
         lines += [f"Blocker: {b}" for b in verdict.blockers]
         return tuple(lines)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from assessment.checks.catalogue.entry import Rule
 from assessment.model import Control, Severity
+from assessment.recommended import PARKED_SPF
 
 C, H, M, L = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW
 I = Severity.INFO  # noqa: E741
@@ -303,7 +304,7 @@ RULES: tuple[Rule, ...] = (
         "Domain that sends no mail does not publish v=spf1 -all",
         "{domain} accepts no mail ({reason}) but its SPF record is {spf_state}.",
         "Domains that never send are favourite spoofing targets because nobody watches them.",
-        "Publish the TXT record v=spf1 -all at {domain}.",
+        f"Publish the TXT record {PARKED_SPF} at {{domain}}.",
         ("RFC 7208 §10.1.2", "M3AAWG Parked Domains BCP"),
         ("SPF-47", "NMX-05"),
     ),
