@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from assessment.model import NetworkProfile
 from assessment.pipeline import REPORT_FILE, RunInfo, profile_to_json, today, write_run_info
@@ -144,6 +145,10 @@ def run_assessment(
 
     if not domains:
         raise ToolError("no domain given")
+    for source in tlsrpt_sources:
+        if "://" in str(source) and urlsplit(str(source)).password is not None:
+            # The executed notebooks keep their parameters: a password would be stored.
+            raise ToolError("put the IMAP password in MAILPOSTURE_IMAP_PASSWORD, not in the URL")
     try:
         # Fail before any network work if the brand cannot be used.
         resolve_brand(data_dir, client_slug(client))

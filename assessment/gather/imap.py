@@ -13,6 +13,7 @@ import imaplib
 import os
 import re
 import ssl
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
@@ -25,6 +26,10 @@ PASSWORD_ENV: Final = "MAILPOSTURE_IMAP_PASSWORD"  # noqa: S105 (a variable name
 CA_ENV: Final = "MAILPOSTURE_IMAP_CA"
 TIMEOUT_SECONDS: Final = 30.0
 _FETCH_CHUNK: Final = 50
+_FETCH_BYTES: Final = 32 * MIB
+"""Memory bound of one FETCH: a batch of large messages is split before this."""
+TOTAL_SECONDS: Final = 600.0
+"""Wall-clock limit for one folder, checked between FETCH commands."""
 _UID_RE: Final = re.compile(rb"UID (\d+)")
 _SIZE_RE: Final = re.compile(rb"RFC822\.SIZE (\d+)")
 
@@ -53,12 +58,26 @@ def parse_location(source: str) -> ImapLocation:
         raise ValueError("IMAP URL has no host")
     if not parts.username:
         raise ValueError("IMAP URL has no user (imaps://user@host/Folder)")
+    if parts.password is not None:
+        # A password in the URL would end up in import logs and in the executed notebooks
+        # kept with every run.
+        raise ValueError(f"put the password in {PASSWORD_ENV}, not in the URL")
     try:
         port = parts.port or 993
     except ValueError as exc:
         raise ValueError(f"IMAP URL has a bad port: {exc}") from None
     folder = unquote(parts.path.lstrip("/")) or "INBOX"
     return ImapLocation(unquote(parts.username), parts.hostname, port, folder)
+
+
+def redacted(source: str) -> str:
+    """The source with any password removed, safe to log and store."""
+    parts = urlsplit(source)
+    if parts.password is None:
+        return source
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    user = parts.username or ""
+    return parts._replace(netloc=f"{user}:***@{netloc}").geturl()
 
 
 def _quoted(mailbox: str) -> str:
@@ -71,7 +90,7 @@ def imap_payloads(source: str) -> Iterator[Extracted]:
     try:
         location = parse_location(source)
     except ValueError as exc:
-        yield Extracted(source, None, f"bad IMAP source: {exc}")
+        yield Extracted(redacted(source), None, f"bad IMAP source: {exc}")
         return
     password = os.environ.get(PASSWORD_ENV)
     if password is None:
@@ -115,8 +134,18 @@ def _folder_payloads(
             )
         else:
             wanted.append(uid)
-    for offset in range(0, len(wanted), _FETCH_CHUNK):
-        chunk = wanted[offset : offset + _FETCH_CHUNK]
+    deadline = time.monotonic() + TOTAL_SECONDS
+    for chunk in _chunks(wanted, dict(sizes)):
+        if time.monotonic() > deadline:
+            # Socket timeouts bound each read, not a server that drips bytes forever.
+            for uid in chunk:
+                yield Extracted(
+                    f"{location}#UID{uid}",
+                    None,
+                    f"not fetched: the import's {TOTAL_SECONDS:g} s limit for this folder "
+                    "was reached; run the import again to continue",
+                )
+            continue
         try:
             bodies = _fetch_bodies(client, chunk)
         except (OSError, imaplib.IMAP4.error) as exc:
@@ -130,6 +159,21 @@ def _folder_payloads(
                 yield Extracted(item, None, "server returned no body for this message")
             else:
                 yield from message_payloads(raw, item)
+
+
+def _chunks(uids: list[int], sizes: dict[int, int]) -> Iterator[list[int]]:
+    """UIDs grouped so one FETCH holds at most `_FETCH_CHUNK` messages and `_FETCH_BYTES`."""
+    chunk: list[int] = []
+    total = 0
+    for uid in uids:
+        size = sizes.get(uid, 0)
+        if chunk and (len(chunk) >= _FETCH_CHUNK or total + size > _FETCH_BYTES):
+            yield chunk
+            chunk, total = [], 0
+        chunk.append(uid)
+        total += size
+    if chunk:
+        yield chunk
 
 
 def _uid_sizes(client: imaplib.IMAP4_SSL) -> list[tuple[int, int]]:

@@ -103,3 +103,24 @@ def test_unreadable_brand_file_is_a_tool_error(
     code = main(["assess", "--client", "Acme", "acme.test", "--data", str(tmp_path)])
     assert code == 2
     assert "brand" in capsys.readouterr().err
+
+
+def test_imap_password_in_url_is_refused_before_anything_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        [
+            "assess",
+            "--client",
+            "Acme",
+            "acme.test",
+            "--data",
+            str(tmp_path),
+            "--tlsrpt",
+            "imaps://bob:hunter2@mail.acme.test/INBOX",
+        ]
+    )
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "MAILPOSTURE_IMAP_PASSWORD" in err and "hunter2" not in err
+    assert not (tmp_path / "clients").exists() or not any((tmp_path / "clients").rglob("*.ipynb"))
