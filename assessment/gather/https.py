@@ -135,8 +135,11 @@ async def fetch_policy(
             error=f"{host} has no address: A {found_a.outcome}, AAAA {found_aaaa.outcome}",
         )
 
+    # Like a sender, move on to the next address when one fails; the evidence keeps the
+    # first complete exchange (or the success) and names every failed address.
     failures: list[str] = []
     outcome = ConnOutcome.ERROR
+    first: tuple[ConnOutcome, dict[str, object]] | None = None
     for address in addresses:
         try:
             reader, writer = await _connect(address, profile)
@@ -144,8 +147,16 @@ async def fetch_policy(
             outcome = exc.outcome
             failures.append(str(exc))
             continue
-        outcome, fields = await _fetch_on(reader, writer, host, address, profile)
-        return result(outcome, addresses=addresses, **fields)
+        attempt = await _fetch_on(reader, writer, host, address, profile)
+        if attempt[0] is ConnOutcome.OK:
+            fields = dict(attempt[1])
+            if failures:
+                fields["error"] = "earlier addresses failed: " + "; ".join(failures)
+            return result(ConnOutcome.OK, addresses=addresses, **fields)
+        failures.append(str(attempt[1].get("error") or f"{address}: {attempt[0].value}"))
+        first = first or attempt
+    if first is not None:
+        return result(first[0], addresses=addresses, **{**first[1], "error": "; ".join(failures)})
     return result(outcome, addresses=addresses, error="; ".join(failures))
 
 
