@@ -5,20 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from assessment.model import Certificate
-
-
-def name_matches(san: str, host: str) -> bool:
-    """A SAN dNSName covers `host`: exact, or `*.` standing for exactly one left-most label."""
-    san = san.lower().rstrip(".")
-    host = host.lower().rstrip(".")
-    if san.startswith("*."):
-        head, _, rest = host.partition(".")
-        return bool(head) and rest == san[2:]
-    return san == host
+from assessment.records.hostnames import wildcard_matches
 
 
 def covers(cert: Certificate, host: str) -> bool:
-    return any(name_matches(san, host) for san in cert.san_dns)
+    """A SAN dNSName of `cert` covers `host` (RFC 6125 §6.4.3)."""
+    return any(wildcard_matches(san, host) for san in cert.san_dns)
 
 
 def parse_time(text: str) -> datetime | None:

@@ -2,35 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 
 from assessment.model import DnsLookup, DomainEvidence, Evidence, Outcome
 from assessment.records.dmarc import DmarcRecord, is_dmarc_record, parse_dmarc
 from assessment.records.mtasts import StsPolicy, is_sts_record, parse_sts_policy
+from assessment.records.mx import MxEntry, exchanges_by_preference, parse_mx_answer
 from assessment.records.spf import is_spf_record
-
-
-@dataclass(frozen=True)
-class MxEntry:
-    preference: int | None
-    """None when the preference field was not a number (a broken answer)."""
-    exchange: str
-    """Lower-case, no trailing dot; "" for the null MX `.`."""
 
 
 def _name(text: str) -> str:
     return text.strip().lower().rstrip(".")
-
-
-def parse_mx_answer(answer: str) -> MxEntry:
-    preference_text, _, exchange = answer.strip().partition(" ")
-    try:
-        preference: int | None = int(preference_text)
-    except ValueError:
-        preference = None
-    exchange = exchange.strip()
-    return MxEntry(preference, "" if exchange == "." else _name(exchange))
 
 
 ABSENT = (Outcome.NXDOMAIN, Outcome.NODATA)
@@ -87,15 +69,10 @@ class DomainContext:
     @cached_property
     def mx_hosts(self) -> tuple[str, ...]:
         """Real exchanges, by preference then name, without duplicates."""
-        ordered = sorted(
-            (e for e in self.mx_entries if e.exchange),
-            key=lambda e: (e.preference if e.preference is not None else 65536, e.exchange),
-        )
-        hosts: list[str] = []
-        for entry in ordered:
-            if entry.exchange not in hosts:
-                hosts.append(entry.exchange)
-        return tuple(hosts)
+        item = self.mx_lookup
+        if item is None or item.outcome is not Outcome.OK:
+            return ()
+        return tuple(name for name in exchanges_by_preference(item.answers) if name)
 
     @cached_property
     def has_address(self) -> bool:

@@ -28,6 +28,7 @@ from cryptography.x509.verification import (
 )
 
 from assessment.model import Certificate, NetworkProfile
+from assessment.records.hostnames import wildcard_matches
 
 _PEM_END = b"-----END CERTIFICATE-----"
 
@@ -184,16 +185,7 @@ def describe_certificate(der: bytes) -> Certificate:
 
 def name_matches(name: str, patterns: tuple[str, ...]) -> bool:
     """RFC 6125 DNS-ID matching: a `*` is a whole left-most label standing for exactly one."""
-    name = name.lower().rstrip(".")
-    for pattern in patterns:
-        pattern = pattern.lower().rstrip(".")
-        if pattern == name:
-            return True
-        if pattern.startswith("*.") and "." in name:
-            label, _, rest = name.partition(".")
-            if label and rest == pattern[2:]:
-                return True
-    return False
+    return any(wildcard_matches(pattern, name) for pattern in patterns)
 
 
 @cache

@@ -13,6 +13,7 @@ from collections.abc import Awaitable
 
 from assessment.gather.dns import DnsClient, normalize_name
 from assessment.model import DnsLookup, Outcome
+from assessment.records.mx import exchanges_by_preference
 from assessment.records.spf import is_spf_record, parse_spf
 
 LOOKUP_CAP = 50
@@ -32,20 +33,7 @@ def _target(value: str | None, current: str) -> str | None:
 
 def exchanges(mx: DnsLookup) -> tuple[str, ...]:
     """Exchange names of an MX answer in preference order, null MX `.` kept as ``""``."""
-    parsed: list[tuple[int, str]] = []
-    for answer in mx.answers:
-        preference, _, exchange = answer.partition(" ")
-        try:
-            rank = int(preference)
-        except ValueError:
-            rank = 65536
-        name = exchange.strip()
-        parsed.append((rank, "" if name == "." else normalize_name(name)))
-    ordered: list[str] = []
-    for _, name in sorted(parsed):
-        if name not in ordered:
-            ordered.append(name)
-    return tuple(ordered)
+    return exchanges_by_preference(mx.answers)
 
 
 class SpfWalker:

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from assessment.records.hostnames import wildcard_matches
 from assessment.records.problem import Problem, ProblemLevel, StsPolicyCode, ordered
 from assessment.records.txt import hostname_error, near_miss
 
@@ -298,17 +299,9 @@ def mx_pattern_matches(pattern: str, host: str) -> bool:
     `mail.example.com` but neither `example.com` nor `a.b.example.com`. Anything else
     matches only itself. Invalid patterns match nothing.
     """
-    pattern = pattern.lower().removesuffix(".")
-    host = host.lower().removesuffix(".")
-    if not pattern or not host or mx_pattern_error(pattern) is not None:
+    if mx_pattern_error(pattern.lower().removesuffix(".")) is not None:
         return False
-    if pattern.startswith("*."):
-        suffix = pattern[1:]
-        if not host.endswith(suffix):
-            return False
-        label = host[: -len(suffix)]
-        return bool(label) and "." not in label and "*" not in label
-    return host == pattern
+    return wildcard_matches(pattern, host)
 
 
 def render_sts_policy(mode: StsMode | str, mx: tuple[str, ...] | list[str], max_age: int) -> str:
