@@ -79,22 +79,11 @@ def _walk_org_domain(ctx: DomainContext) -> str | None:
     return found[-1][0] if found else None
 
 
-def _problems(out: FindingSink, record: DmarcRecord, name: str, evidence: list[str]) -> None:
-    for problem in record.problems:
-        if problem.code in _URI_CODES:
-            continue
-        code = {
-            ProblemLevel.ERROR: "DMARC_SYNTAX_ERROR",
-            ProblemLevel.WARNING: "DMARC_SYNTAX_WARNING",
-            ProblemLevel.INFO: "DMARC_NOTE",
-        }[problem.level]
-        out.add(
-            code,
-            evidence=[*evidence, f"{problem.code}: {problem.message}"],
-            problem=problem.message,
-            position=str(problem.position + 1) if problem.position is not None else "-",
-            name=name,
-        )
+_PROBLEM_CODES = {
+    ProblemLevel.ERROR: "DMARC_SYNTAX_ERROR",
+    ProblemLevel.WARNING: "DMARC_SYNTAX_WARNING",
+    ProblemLevel.INFO: "DMARC_NOTE",
+}
 
 
 def _uris(ctx: DomainContext, out: FindingSink, record: DmarcRecord, evidence: list[str]) -> None:
@@ -191,7 +180,9 @@ def check(ctx: DomainContext, out: FindingSink) -> None:
         )
         return
     if ctx.dmarc is not None:
-        _problems(out, ctx.dmarc, lookup.name, evidence)
+        out.add_problems(
+            ctx.dmarc.problems, _PROBLEM_CODES, name=lookup.name, evidence=evidence, skip=_URI_CODES
+        )
         if not ctx.dmarc.version_ok:
             return
     eff = effective_policy(ctx)

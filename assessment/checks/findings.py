@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import string
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping, Sequence
 
 from assessment.checks.catalogue import CATALOGUE
 from assessment.model import Finding, Severity
+from assessment.records.problem import Problem, ProblemLevel
 
 
 class _Template(string.Formatter):
@@ -59,3 +60,27 @@ class FindingSink:
 
     def codes(self) -> set[str]:
         return {f.code for f in self.items}
+
+    def add_problems(
+        self,
+        problems: Iterable[Problem],
+        codes: Mapping[ProblemLevel, str],
+        *,
+        name: str,
+        evidence: Sequence[str],
+        skip: Container[str] = (),
+    ) -> None:
+        """One finding per parser problem, the finding code chosen by the problem's level.
+
+        Positions are shown 1-based, as a person counts characters.
+        """
+        for problem in problems:
+            if problem.code in skip:
+                continue
+            self.add(
+                codes[problem.level],
+                evidence=[*evidence, f"{problem.code}: {problem.message}"],
+                problem=problem.message,
+                position=str(problem.position + 1) if problem.position is not None else "-",
+                name=name,
+            )

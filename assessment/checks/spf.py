@@ -10,7 +10,7 @@ from assessment.checks.context import ABSENT, DomainContext
 from assessment.checks.findings import FindingSink
 from assessment.model import Outcome, Severity
 from assessment.providers import ProviderId, providers_for_hosts
-from assessment.records.problem import Problem, ProblemLevel, SpfCode
+from assessment.records.problem import ProblemLevel, SpfCode
 from assessment.records.spf import SpfRecord, is_spf_record, parse_spf
 
 LOOKUP_LIMIT = 10
@@ -40,28 +40,11 @@ class _Walk:
     macros: bool = False
 
 
-def _position(problem: Problem) -> str:
-    return str(problem.position + 1) if problem.position is not None else "-"
-
-
-def _report_problems(
-    ctx: DomainContext, out: FindingSink, record: SpfRecord, name: str, evidence: list[str]
-) -> None:
-    for problem in record.problems:
-        if problem.code in _OWN_FINDING:
-            continue
-        code = {
-            ProblemLevel.ERROR: "SPF_SYNTAX_ERROR",
-            ProblemLevel.WARNING: "SPF_SYNTAX_WARNING",
-            ProblemLevel.INFO: "SPF_NOTE",
-        }[problem.level]
-        out.add(
-            code,
-            evidence=[*evidence, f"{problem.code}: {problem.message}"],
-            problem=problem.message,
-            position=_position(problem),
-            name=name,
-        )
+_PROBLEM_CODES = {
+    ProblemLevel.ERROR: "SPF_SYNTAX_ERROR",
+    ProblemLevel.WARNING: "SPF_SYNTAX_WARNING",
+    ProblemLevel.INFO: "SPF_NOTE",
+}
 
 
 def _broad_ranges(out: FindingSink, record: SpfRecord, name: str, evidence: list[str]) -> None:
@@ -224,7 +207,9 @@ def check(ctx: DomainContext, out: FindingSink) -> None:
         out.add("SPF_MULTIPLE_RECORDS", evidence=evidence, count=len(records))
         return
     record = parse_spf(records[0])
-    _report_problems(ctx, out, record, ctx.domain, evidence)
+    out.add_problems(
+        record.problems, _PROBLEM_CODES, name=ctx.domain, evidence=evidence, skip=_OWN_FINDING
+    )
     _broad_ranges(out, record, ctx.domain, evidence)
     if not record.valid:
         return
