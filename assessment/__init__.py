@@ -34,7 +34,7 @@ _LAZY = {
     "run_assessment": "assessment.run",
     "import_sources": "assessment.tlsrpt.ingest",
     "TlsRptStore": "assessment.tlsrpt.store",
-    "readiness_verdicts": "assessment.tlsrpt.readiness",
+    "readiness_verdicts": "assessment.tlsrpt.verdict",
     "build_plan": "assessment.plan",
     "assess_readiness": "assessment.readiness",
     "Sandbox": "assessment.sandbox",
@@ -49,8 +49,8 @@ if TYPE_CHECKING:
     from assessment.run import run_assessment
     from assessment.sandbox import Sandbox
     from assessment.tlsrpt.ingest import import_sources
-    from assessment.tlsrpt.readiness import readiness_verdicts
     from assessment.tlsrpt.store import TlsRptStore
+    from assessment.tlsrpt.verdict import readiness_verdicts
 
 
 def __getattr__(name: str) -> Any:

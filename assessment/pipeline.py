@@ -121,8 +121,8 @@ def report(run_dir: str | Path, *, as_of: str = "") -> Path:
     from assessment.report.render import render_pdf
     from assessment.report.tlsrpt_section import build_tlsrpt_section
     from assessment.report.view import build_view
-    from assessment.tlsrpt.readiness import readiness_verdicts
     from assessment.tlsrpt.store import TlsRptStore
+    from assessment.tlsrpt.verdict import readiness_verdicts
 
     folder = Path(run_dir)
     info = read_run_info(folder)

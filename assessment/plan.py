@@ -26,7 +26,7 @@ from assessment.planning.texts import (
 from assessment.recommended import PARKED_DMARC, PARKED_SPF
 from assessment.records.dmarc_tags import Policy as DmarcPolicy
 from assessment.report.sections import Artifact, PlanPhase, PlanSection
-from assessment.tlsrpt.readiness import ReadinessGates, ReadinessStatus, ReadinessVerdict
+from assessment.tlsrpt.verdict import ReadinessGates, ReadinessStatus, ReadinessVerdict
 
 __all__ = [
     "DomainPlan",

@@ -34,7 +34,7 @@ from assessment.report.sections import (
     ReadinessItemView,
     ReadinessSection,
 )
-from assessment.tlsrpt.readiness import ReadinessVerdict
+from assessment.tlsrpt.verdict import ReadinessVerdict
 
 __all__ = [
     "RULES",

@@ -30,7 +30,7 @@ from assessment.tlsrpt.frames import (
     Frames,
     typed_frame,
 )
-from assessment.tlsrpt.readiness import readiness_verdicts
+from assessment.tlsrpt.verdict import readiness_verdicts
 
 DOMAINS = 60
 REPORTERS = 24

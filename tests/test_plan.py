@@ -25,7 +25,7 @@ from assessment.recommended import PARKED_DMARC
 from assessment.records.mtasts import StsMode, parse_sts_policy, parse_sts_txt
 from assessment.records.tlsrpt import parse_tlsrpt_txt
 from assessment.sandbox import Sandbox
-from assessment.tlsrpt.readiness import ReadinessGates, ReadinessStatus, ReadinessVerdict
+from assessment.tlsrpt.verdict import ReadinessGates, ReadinessStatus, ReadinessVerdict
 
 TODAY = date(2026, 10, 20)
 DOMAINS = ("good.test", "expired.test", "redirect.test", "nullmx.test", "nostarttls.test")

@@ -18,7 +18,7 @@ from assessment.planning.texts import (
     tlsrpt_value,
 )
 from assessment.records.mtasts import StsMode
-from assessment.tlsrpt.readiness import ReadinessGates, ReadinessStatus, ReadinessVerdict
+from assessment.tlsrpt.verdict import ReadinessGates, ReadinessStatus, ReadinessVerdict
 
 _VERDICT_WORDS = {
     ReadinessStatus.READY: "ready to enforce",

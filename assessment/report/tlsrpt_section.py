@@ -10,7 +10,7 @@ import pandas as pd
 from assessment.report.sections import Chart, TableView, TlsRptSection, VerdictStatus, VerdictView
 from assessment.tlsrpt import analyze, charts
 from assessment.tlsrpt.frames import Frames
-from assessment.tlsrpt.readiness import ReadinessStatus, ReadinessVerdict
+from assessment.tlsrpt.verdict import ReadinessStatus, ReadinessVerdict
 
 _STATUS = {
     ReadinessStatus.READY: VerdictStatus.READY,

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any, Final, TextIO
 
 from assessment.tlsrpt.ingest import ImportResult, import_sources
-from assessment.tlsrpt.readiness import readiness_verdicts
 from assessment.tlsrpt.store import StoreError, TlsRptStore, store_path
+from assessment.tlsrpt.verdict import readiness_verdicts
 
 _SHOWN_REJECTIONS: Final = 15
 _BAR_WIDTH: Final = 30

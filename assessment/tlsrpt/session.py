@@ -18,8 +18,8 @@ import pandas as pd
 from assessment.tlsrpt.analyze import STS
 from assessment.tlsrpt.frames import Frames
 from assessment.tlsrpt.ingest import ImportResult, import_sources
-from assessment.tlsrpt.readiness import ReadinessStatus, ReadinessVerdict
 from assessment.tlsrpt.store import TlsRptStore, store_path
+from assessment.tlsrpt.verdict import ReadinessStatus, ReadinessVerdict
 
 DATA_DIR_ENV: Final = "MAILPOSTURE_DATA"
 _STATUS_LABEL: Final = {

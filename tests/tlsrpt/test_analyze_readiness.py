@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from assessment.tlsrpt.frames import Frames, empty_frames
-from assessment.tlsrpt.readiness import (
+from assessment.tlsrpt.verdict import (
     ReadinessGates,
     ReadinessStatus,
     readiness_verdict,

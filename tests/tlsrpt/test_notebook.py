@@ -104,7 +104,6 @@ def test_notebook_runs_over_the_demo_reports(tmp_path: Path) -> None:
 
 
 def test_session_helpers_over_the_demo(tmp_path: Path) -> None:
-    from assessment.tlsrpt.readiness import readiness_verdicts
     from assessment.tlsrpt.session import (
         import_and_load,
         import_table,
@@ -113,6 +112,7 @@ def test_session_helpers_over_the_demo(tmp_path: Path) -> None:
         verdict_markdown,
         verdict_table,
     )
+    from assessment.tlsrpt.verdict import readiness_verdicts
 
     reports = tmp_path / "reports"
     generate_demo_reports(reports, date(2025, 11, 22), days=20)
@@ -145,8 +145,8 @@ def test_parse_as_of() -> None:
 
 
 def test_verdict_markdown_escapes_report_text() -> None:
-    from assessment.tlsrpt.readiness import ReadinessStatus, ReadinessVerdict
     from assessment.tlsrpt.session import verdict_markdown
+    from assessment.tlsrpt.verdict import ReadinessStatus, ReadinessVerdict
 
     verdict = ReadinessVerdict(
         domain="a.example",
