@@ -70,7 +70,12 @@ SPF_BROKEN = frozenset(
     }
 )
 DMARC_BROKEN = frozenset({"DMARC_MULTIPLE_RECORDS", "DMARC_SYNTAX_ERROR", "DMARC_MISSING"})
-DKIM_WEAK = frozenset({"DKIM_KEY_WEAK", "DKIM_KEY_TOO_SHORT", "DKIM_SHA1_ONLY"})
+_DKIM_WEAK_WORDS = {
+    "DKIM_KEY_WEAK": "a 1024-bit key",
+    "DKIM_KEY_TOO_SHORT": "a key shorter than 1024 bits",
+    "DKIM_SHA1_ONLY": "a key limited to SHA-1",
+}
+DKIM_WEAK = frozenset(_DKIM_WEAK_WORDS)
 LEGACY_VERSIONS = frozenset({"SSLv2", "SSLv3", "TLSv1", "TLSv1.1"})
 _LEGACY_CIPHER = re.compile(r"RC4|3DES|DES-CBC3|DES_EDE", re.IGNORECASE)
 
@@ -220,7 +225,8 @@ def _dkim(d: _Domain) -> _Answer:
     if keys:
         fact = "DKIM key found: " + " ".join(keys)
         if weak:
-            return _Answer(P, Y, fact + f" (weak: {', '.join(weak)})", ("DKIM_KEY_OK", *weak))
+            problems = ", ".join(_DKIM_WEAK_WORDS[code] for code in weak)
+            return _Answer(P, Y, f"{fact} (weak: {problems})", ("DKIM_KEY_OK", *weak))
         return _Answer(Y, Y, fact, ("DKIM_KEY_OK",))
     tried = ", ".join(d.ctx.ev.dkim_selectors) or "none"
     codes = d.hits(frozenset({"DKIM_NOT_VERIFIED", "DKIM_INCONCLUSIVE", "DKIM_KEY_REVOKED"}))
@@ -432,12 +438,14 @@ def _mta_sts(d: _Domain, verdict: ReadinessVerdict | None) -> _Answer:
     codes = tuple(f.code for f in d.findings if f.code.startswith(("MTA_STS", "TLS_RPT")))
     if state.inconclusive and not d.ctx.sts_records:
         return _Answer(C, C, "MTA-STS could not be checked: " + state.inconclusive[0].detail, codes)
-    tlsrpt = "TLS-RPT is published" if state.tlsrpt_records else "There is no TLS-RPT record"
+    tlsrpt = (
+        "A TLS-RPT record is published." if state.tlsrpt_records else "There is no TLS-RPT record."
+    )
     fact = f"{state.phase.label}. {' '.join(state.reasons)} {tlsrpt}"
     if verdict is not None:
         fact += (
-            f" TLS-RPT reports: {verdict.days_covered} days, {verdict.total_failed} failed "
-            f"sessions, verdict {verdict.status.value}."
+            f" The TLS-RPT reports cover {verdict.days_covered} days with "
+            f"{verdict.total_failed:,} failed sessions: {verdict.status.label}."
         )
     if state.phase is StsPhase.ENFORCE:
         return _Answer(Y if state.tlsrpt_records else P, Y, fact, codes)
@@ -521,10 +529,6 @@ _DELIVERABILITY_MEANING = {
 }
 
 
-def _when(stamp: str) -> str:
-    return f"{stamp[:10]} {stamp[11:16]} UTC" if len(stamp) >= 16 else stamp or "an unknown time"
-
-
 def _parked(d: _Domain, answer: _Answer) -> _Answer:
     """A domain that takes no mail sends none either in practice: its records matter for
     spoofing, not for delivery."""
@@ -556,12 +560,11 @@ def _evaluate(
         C: "Not verifiable from outside",
         _NA: "Not applicable",
     }[status]
-    evidence = f"{lead} (observed {_when(observed)}): {facts}."
+    evidence = f"{lead}: {facts}."
     if item.federal_only:
         evidence = (
             "Applies only to US federal executive-branch agencies; shown for reference. "
-            f"Against its bar the evidence reads {status_label(status).lower()} "
-            f"(observed {_when(observed)}): {facts}."
+            f"Against its bar the evidence reads {status_label(status).lower()}: {facts}."
         )
         status = _NA
     return ItemResult(

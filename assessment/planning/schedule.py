@@ -20,12 +20,6 @@ from assessment.planning.texts import (
 from assessment.records.mtasts import StsMode
 from assessment.tlsrpt.verdict import ReadinessGates, ReadinessStatus, ReadinessVerdict
 
-_VERDICT_WORDS = {
-    ReadinessStatus.READY: "ready to enforce",
-    ReadinessStatus.NOT_READY: "not ready to enforce",
-    ReadinessStatus.INSUFFICIENT_DATA: "not enough report data yet",
-}
-
 
 class StepKind(StrEnum):
     IMMEDIATE = "immediate"
@@ -273,7 +267,7 @@ class Planner:
             f"{', '.join(verdict.reporters) or 'none'}); {verdict.total_successful:,} successful "
             f"and {verdict.total_failed:,} failed sessions; MX hosts with recent failures: "
             f"{failed}.",
-            f"Current verdict: {_VERDICT_WORDS[verdict.status]}.",
+            f"Current verdict: {verdict.status.label}.",
         ]
         lines += [f"Blocker: {b}" for b in verdict.blockers]
         return tuple(lines)

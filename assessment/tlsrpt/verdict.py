@@ -43,6 +43,15 @@ class ReadinessStatus(StrEnum):
     NOT_READY = "not-ready"
     INSUFFICIENT_DATA = "insufficient-data"
 
+    @property
+    def label(self) -> str:
+        """The verdict in words, as the plan and the questionnaire notes print it."""
+        return {
+            ReadinessStatus.READY: "ready to enforce",
+            ReadinessStatus.NOT_READY: "not ready to enforce",
+            ReadinessStatus.INSUFFICIENT_DATA: "not enough report data yet",
+        }[self]
+
 
 @dataclass(frozen=True)
 class ReadinessGates:
