@@ -1,5 +1,6 @@
 """What insurance applications, frameworks and mailbox providers ask about email security, as
-data. Evaluation lives in `assessment.readiness`; nothing here looks at evidence.
+data. Evaluation lives in `assessment.questionnaire_rules` and `assessment.readiness`; nothing
+here looks at evidence.
 
 Sources and wording follow /work/shared/reference/questionnaires.md; questions are short
 paraphrases for identification, never a carrier's exact form text.
@@ -12,7 +13,7 @@ from enum import StrEnum
 
 
 class Rule(StrEnum):
-    """How an item is judged from outside; each is one function in `assessment.readiness`."""
+    """How an item is judged from outside; each is one function in `questionnaire_rules`."""
 
     SPF_VALID = "spf-valid"
     SPF_HARDFAIL = "spf-hardfail"
