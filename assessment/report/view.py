@@ -15,7 +15,7 @@ from assessment.report import grading
 from assessment.report.appendix import DomainEvidenceView, domain_evidence
 from assessment.report.brand import Brand
 from assessment.report.formatting import Clipped, clip, first_sentence, long_date, plural, timestamp
-from assessment.report.glossary import GLOSSARY, GlossaryEntry
+from assessment.report.glossary import GLOSSARY, GlossaryEntry, in_columns
 from assessment.report.scorecard import (
     NULL_MX_NOT_APPLICABLE,
     CellStatus,
@@ -178,7 +178,8 @@ class AppendixView:
     started_at: str
     finished_at: str
     tool_version: str
-    glossary: tuple[GlossaryEntry, ...]
+    glossary_columns: tuple[tuple[GlossaryEntry, ...], ...]
+    """The glossary in order, split into two columns of about equal length."""
 
 
 @dataclass(frozen=True)
@@ -244,7 +245,7 @@ def build_view(
             started_at=timestamp(evidence.started_at),
             finished_at=timestamp(evidence.finished_at),
             tool_version=evidence.tool_version or "unrecorded",
-            glossary=GLOSSARY,
+            glossary_columns=in_columns(GLOSSARY),
         ),
     )
 
