@@ -6,16 +6,17 @@ import functools
 import gc
 import itertools
 import logging
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from assessment.model import Severity
 from assessment.report.brand import Brand
@@ -50,7 +51,29 @@ def environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
     env.filters["longdate"] = _long_date
     env.filters["percent"] = _percent
     env.filters["thousands"] = _thousands
+    env.filters["code"] = code_spans
+    env.filters["utc"] = _utc
     return env
+
+
+_CODE_SPAN = re.compile(r"`([^`\n]{1,400})`")
+
+
+def code_spans(text: object) -> Markup:
+    """Text with `backtick` spans set as code. Escapes first, so record text or a hostile
+    server's words can never become markup: only our own <code> tags are added."""
+    escaped = str(escape(str(text)))
+    return Markup(_CODE_SPAN.sub(r"<code>\1</code>", escaped))  # noqa: S704
+
+
+def _utc(stamp: object) -> str:
+    """`2026-11-28T19:02:20.559Z` -> `28 Nov 2026 19:02 UTC`; other text unchanged."""
+    text = str(stamp)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    return f"{moment:%d %b %Y %H:%M} UTC"
 
 
 @functools.lru_cache(maxsize=4)

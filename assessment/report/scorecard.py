@@ -14,11 +14,17 @@ NULL_MX_NOT_APPLICABLE = frozenset(
 )
 
 
+# Optional protections whose absence is an observation, not a defect: neither "Pass" (it is
+# not there) nor a failure (nothing requires it).
+NOT_DEPLOYED = frozenset({"DANE_NOT_DEPLOYED", "DNSSEC_UNSIGNED"})
+
+
 class CellStatus(StrEnum):
     PASS = "pass"  # noqa: S105  (a scorecard status, not a password)
     WARNING = "warning"
     FAIL = "fail"
     NOT_APPLICABLE = "not-applicable"
+    NOT_USED = "not-used"
     INCONCLUSIVE = "inconclusive"
 
     @property
@@ -28,6 +34,7 @@ class CellStatus(StrEnum):
             CellStatus.WARNING: "Warning",
             CellStatus.FAIL: "Fail",
             CellStatus.NOT_APPLICABLE: "N/A",
+            CellStatus.NOT_USED: "Not used",
             CellStatus.INCONCLUSIVE: "Inconclusive",
         }[self]
 
@@ -46,6 +53,7 @@ def has_null_mx(domain: DomainEvidence) -> bool:
 
 def cell_status(findings: Iterable[Finding], *, applicable: bool = True) -> CellStatus:
     """Fail beats warning beats inconclusive beats pass; info never moves a cell."""
+    findings = list(findings)
     relevant = [f for f in findings if f.severity is not Severity.INFO]
     if any(f.severity in FAILING and not f.inconclusive for f in relevant):
         return CellStatus.FAIL
@@ -53,4 +61,8 @@ def cell_status(findings: Iterable[Finding], *, applicable: bool = True) -> Cell
         return CellStatus.WARNING
     if any(f.inconclusive for f in relevant):
         return CellStatus.INCONCLUSIVE
-    return CellStatus.PASS if applicable else CellStatus.NOT_APPLICABLE
+    if not applicable:
+        return CellStatus.NOT_APPLICABLE
+    if any(f.code in NOT_DEPLOYED for f in findings):
+        return CellStatus.NOT_USED
+    return CellStatus.PASS

@@ -105,6 +105,8 @@ class DomainGrade:
 @dataclass(frozen=True)
 class SummaryView:
     grade: grading.Grade
+    """The weakest domain's grade (see `weakest_domain`)."""
+    weakest_domain: str
     domain_grades: tuple[DomainGrade, ...]
     counts: tuple[SeverityCount, ...]
     """Distinct problems per severity, critical to low: the numbers the grade uses."""
@@ -297,20 +299,24 @@ def _summary(
     domains: tuple[str, ...],
     scorecard: ScorecardView,
 ) -> SummaryView:
-    overall = grading.grade(findings)
+    per_domain = [(d, grading.grade(f for f in findings if f.domain == d)) for d in domains]
+    # The overall grade is the weakest domain's: an impersonator picks the easiest domain,
+    # and an average would let a well-kept main domain hide an open parked one.
+    weakest, overall = (
+        min(per_domain, key=lambda item: item[1].score)
+        if per_domain
+        else ("", grading.grade(findings))
+    )
     counted = grading.counted(findings)
     counts = tuple(
         SeverityCount(s, SEVERITY_LABELS[s], counted[s]) for s in Severity if s is not Severity.INFO
     )
     cells = [c for row in scorecard.rows for c in row.cells]
-    scored = [c for c in cells if c.status is not CellStatus.NOT_APPLICABLE]
+    scored = [c for c in cells if c.status not in (CellStatus.NOT_APPLICABLE, CellStatus.NOT_USED)]
     return SummaryView(
         grade=overall,
-        domain_grades=tuple(
-            DomainGrade(d, g.letter, g.score)
-            for d in domains
-            for g in [grading.grade(f for f in findings if f.domain == d)]
-        ),
+        weakest_domain=weakest,
+        domain_grades=tuple(DomainGrade(d, g.letter, g.score) for d, g in per_domain),
         counts=counts,
         inconclusive=sum(1 for f in findings if f.inconclusive),
         observations=sum(1 for f in findings if f.severity is Severity.INFO),

@@ -91,3 +91,23 @@ def test_null_mx_detection() -> None:
     assert not has_null_mx(dom("10 mx.a.example."))
     assert not has_null_mx(dom("0 .", "10 mx.a.example."))
     assert not has_null_mx(DomainEvidence("a.example"))
+
+
+def test_optional_protection_not_deployed_reads_not_used() -> None:
+    from assessment.model import Control, Finding, Severity
+    from assessment.report.scorecard import CellStatus, cell_status
+
+    not_deployed = Finding(
+        code="DANE_NOT_DEPLOYED",
+        severity=Severity.INFO,
+        control=Control.DANE,
+        domain="example.com",
+        host=None,
+        title="t",
+        detail="d",
+        evidence=(),
+        remediation="r",
+        references=(),
+    )
+    assert cell_status(iter([not_deployed])) is CellStatus.NOT_USED
+    assert cell_status(iter([])) is CellStatus.PASS
