@@ -184,3 +184,30 @@ def generate(folder: Path, count: int, seed: int = 8460) -> list[Path]:
             path.write_bytes(body)
         paths.append(path)
     return sorted(paths)
+
+
+def generate_failure_heavy(folder: Path, failure_rows: int, per_report: int = 200) -> list[Path]:
+    """Reports with ``per_report`` failure details each, ``failure_rows`` details in all.
+
+    For timing ``TlsRptStore.frames()`` on a store of a million failure rows without
+    generating a million small reports: Google-style, one sts policy block each.
+    """
+    rng = random.Random(6241)
+    first_day = datetime(2025, 1, 1, tzinfo=UTC)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = []
+    for n in range(-(-failure_rows // per_report)):
+        count = min(per_report, failure_rows - n * per_report)
+        day = first_day + timedelta(days=n % 365)
+        domain = _DOMAINS[n % len(_DOMAINS)]
+        document = google(rng, n, day, domain)
+        details = _failures(rng, domain, count)
+        policy = document["policies"][0]
+        policy["failure-details"] = details
+        policy["summary"]["total-failure-session-count"] = sum(
+            d["failed-session-count"] for d in details
+        )
+        path = folder / f"heavy-{n:06d}.json.gz"
+        path.write_bytes(gzip.compress(json.dumps(document).encode(), 1, mtime=0))
+        paths.append(path)
+    return paths

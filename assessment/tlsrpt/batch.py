@@ -17,7 +17,7 @@ import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from assessment.tlsrpt.model import TlsRptReport
 
@@ -66,13 +66,91 @@ def compress_raw(raw: bytes) -> bytes:
     return zlib.compress(raw, 1)
 
 
-@dataclass(frozen=True)
-class _Pending:
+class ReportRows(NamedTuple):
+    """One parsed report as the store's rows, minus ``report_pk`` (given at commit).
+
+    Built where the report is parsed (possibly a worker process): a tuple of
+    tuples pickles back to the importing process far more cheaply than the
+    nested frozen dataclasses, and the importing process then only prefixes
+    ``report_pk`` to each row.
+    """
+
+    org_name: str
+    report_id: str
+    digest: str
+    # The reports row after (report_pk, imported_at_us, source): org_name, report_id,
+    # start_us, end_us, contact_info, content_sha256, raw_zlib, warnings (JSON),
+    # warning_count; ready-made so the writing process only prefixes three values.
+    values: tuple[Any, ...]
+    # The import-log reason of an imported report: its warnings joined.
+    warning_text: str
+    # (policy_index, policy_type, policy_domain, policy_strings, mx_hosts,
+    #  successful, failed, detail_failed_sum, counts_inconsistent)
+    policies: tuple[tuple[Any, ...], ...]
+    # (policy_index, result_type, sending_mta_ip, receiving_mx_hostname,
+    #  receiving_mx_helo, receiving_ip, failed_sessions, failure_reason_code,
+    #  additional_information)
+    failures: tuple[tuple[Any, ...], ...]
+
+
+def report_rows(report: TlsRptReport, digest: str, raw_zlib: bytes) -> ReportRows:
+    """Flatten ``report``; ``raw_zlib`` is its raw bytes as a zlib or gzip stream."""
+    policies: list[tuple[Any, ...]] = []
+    failures: list[tuple[Any, ...]] = []
+    for index, policy in enumerate(report.policies):
+        policies.append(
+            (
+                index,
+                policy.policy_type,
+                policy.policy_domain,
+                "\n".join(policy.policy_strings),
+                " ".join(policy.mx_hosts),
+                policy.successful,
+                policy.failed,
+                policy.detail_failed_sum,
+                int(policy.counts_inconsistent),
+            )
+        )
+        failures.extend(
+            (
+                index,
+                detail.result_type,
+                detail.sending_mta_ip,
+                detail.receiving_mx_hostname,
+                detail.receiving_mx_helo,
+                detail.receiving_ip,
+                detail.failed_sessions,
+                detail.failure_reason_code,
+                detail.additional_information,
+            )
+            for detail in policy.failure_details
+        )
+    warnings = report.warnings
+    return ReportRows(
+        report.org_name,
+        report.report_id,
+        digest,
+        (
+            report.org_name,
+            report.report_id,
+            micros(report.start),
+            micros(report.end),
+            report.contact_info,
+            digest,
+            raw_zlib,
+            json.dumps(warnings) if warnings else "[]",
+            len(warnings),
+        ),
+        "; ".join(warnings),
+        tuple(policies),
+        tuple(failures),
+    )
+
+
+class _Pending(NamedTuple):
     source: str
     item: str
-    report: TlsRptReport | None
-    compressed: bytes
-    digest: str
+    rows: ReportRows | None
     reason: str
 
 
@@ -89,20 +167,18 @@ class ImportBatch:
         return len(self._pending)
 
     def add(self, report: TlsRptReport, raw: bytes, source: str, item: str) -> None:
-        self.add_prepared(report, content_digest(raw), compress_raw(raw), source, item)
+        self.add_rows(report_rows(report, content_digest(raw), compress_raw(raw)), source, item)
 
-    def add_prepared(
-        self, report: TlsRptReport, digest: str, compressed: bytes, source: str, item: str
-    ) -> None:
-        """Add with hash and compressed raw already computed (by a worker process)."""
-        self._pending.append(_Pending(source, item, report, compressed, digest, ""))
+    def add_rows(self, rows: ReportRows, source: str, item: str) -> None:
+        """Add a report already flattened (and hashed and compressed) by ``report_rows``."""
+        self._pending.append(_Pending(source, item, rows, ""))
 
     def reject(self, source: str, item: str, reason: str) -> None:
-        self._pending.append(_Pending(source, item, None, b"", "", reason))
+        self._pending.append(_Pending(source, item, None, reason))
 
     def _existing(self) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
-        digests = [p.digest for p in self._pending if p.report is not None]
-        ids = sorted({p.report.report_id for p in self._pending if p.report is not None})
+        digests = [p.rows.digest for p in self._pending if p.rows is not None]
+        ids = sorted({p.rows.report_id for p in self._pending if p.rows is not None})
         by_hash: dict[str, int] = {}
         by_key: dict[tuple[str, str], int] = {}
         for start in range(0, len(digests), _IN_CHUNK):
@@ -136,34 +212,39 @@ class ImportBatch:
         policies: list[tuple[Any, ...]] = []
         failures: list[tuple[Any, ...]] = []
         logged: list[LoggedItem] = []
+        now = self._now
         for pending in self._pending:
-            report = pending.report
-            if report is None:
+            rows = pending.rows
+            if rows is None:
                 result = StoreResult(Outcome.REJECTED, pending.reason, None)
-            elif pending.digest in by_hash:
-                same = by_hash[pending.digest]
+            elif rows.digest in by_hash:
+                same = by_hash[rows.digest]
                 result = StoreResult(
                     Outcome.DUPLICATE, f"identical report already stored (report {same})", same
                 )
-            elif (report.org_name, report.report_id) in by_key:
-                same = by_key[(report.org_name, report.report_id)]
+            elif (rows.org_name, rows.report_id) in by_key:
+                same = by_key[(rows.org_name, rows.report_id)]
                 result = StoreResult(
                     Outcome.DUPLICATE,
-                    f"report-id {report.report_id!r} from {report.org_name!r} already stored "
+                    f"report-id {rows.report_id!r} from {rows.org_name!r} already stored "
                     f"(report {same}) with different content; kept the first",
                     same,
                 )
             else:
-                by_hash[pending.digest] = pk
-                by_key[(report.org_name, report.report_id)] = pk
-                self._rows(pk, pending, reports, policies, failures)
-                result = StoreResult(Outcome.IMPORTED, "; ".join(report.warnings), pk)
+                by_hash[rows.digest] = pk
+                by_key[(rows.org_name, rows.report_id)] = pk
+                key = (pk,)
+                reports.append((pk, now, pending.item, *rows.values))
+                key = (pk,)
+                policies.extend(key + row for row in rows.policies)
+                failures.extend(key + row for row in rows.failures)
+                result = StoreResult(Outcome.IMPORTED, rows.warning_text, pk)
                 pk += 1
             logged.append(LoggedItem(pending.source, pending.item, result))
         db = self._db
         db.executemany(
-            "INSERT INTO reports (report_pk, org_name, report_id, start_us, end_us, "
-            "contact_info, content_sha256, raw_zlib, imported_at_us, source, warnings, "
+            "INSERT INTO reports (report_pk, imported_at_us, source, org_name, report_id, "
+            "start_us, end_us, contact_info, content_sha256, raw_zlib, warnings, "
             "warning_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             reports,
         )
@@ -189,63 +270,6 @@ class ImportBatch:
         db.execute("COMMIT")
         self._pending.clear()
         return logged
-
-    def _rows(
-        self,
-        pk: int,
-        pending: _Pending,
-        reports: list[tuple[Any, ...]],
-        policies: list[tuple[Any, ...]],
-        failures: list[tuple[Any, ...]],
-    ) -> None:
-        report = pending.report
-        assert report is not None
-        reports.append(
-            (
-                pk,
-                report.org_name,
-                report.report_id,
-                micros(report.start),
-                micros(report.end),
-                report.contact_info,
-                pending.digest,
-                pending.compressed,
-                self._now,
-                pending.item,
-                json.dumps(report.warnings) if report.warnings else "[]",
-                len(report.warnings),
-            )
-        )
-        for index, policy in enumerate(report.policies):
-            policies.append(
-                (
-                    pk,
-                    index,
-                    policy.policy_type,
-                    policy.policy_domain,
-                    "\n".join(policy.policy_strings),
-                    " ".join(policy.mx_hosts),
-                    policy.successful,
-                    policy.failed,
-                    policy.detail_failed_sum,
-                    int(policy.counts_inconsistent),
-                )
-            )
-            failures.extend(
-                (
-                    pk,
-                    index,
-                    detail.result_type,
-                    detail.sending_mta_ip,
-                    detail.receiving_mx_hostname,
-                    detail.receiving_mx_helo,
-                    detail.receiving_ip,
-                    detail.failed_sessions,
-                    detail.failure_reason_code,
-                    detail.additional_information,
-                )
-                for detail in policy.failure_details
-            )
 
     def rollback(self) -> None:
         if self._db.in_transaction:

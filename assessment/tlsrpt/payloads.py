@@ -40,6 +40,10 @@ class Extracted:
     item: str
     data: bytes | None
     reason: str = ""
+    # The original bytes when they are one whole gzip member holding exactly
+    # ``data``: the store keeps those as the audit copy instead of compressing
+    # ``data`` again (same content, no second deflate).
+    gzipped: bytes | None = None
 
 
 class PayloadRejected(ValueError):
@@ -77,8 +81,14 @@ def _looks_like_headers(head: bytes) -> bool:
 
 def gunzip(data: bytes, limit: int = MAX_REPORT_BYTES) -> bytes:
     """Decompress gzip data (all members), refusing output beyond ``limit`` bytes."""
+    return _gunzip(data, limit)[0]
+
+
+def _gunzip(data: bytes, limit: int) -> tuple[bytes, bool]:
+    """(output, whether ``data`` is exactly one gzip member with nothing after it)."""
     out = bytearray()
     pending = data
+    members = 0
     while pending:
         decompressor = zlib.decompressobj(wbits=31)
         position = 0
@@ -103,13 +113,14 @@ def gunzip(data: bytes, limit: int = MAX_REPORT_BYTES) -> bytes:
                     )
         except zlib.error as exc:
             raise PayloadRejected(f"corrupt gzip data: {exc}") from None
+        members += 1
         pending = decompressor.unused_data + pending[position:]
         # Trailing zero padding after the last member is common and harmless.
         if not pending.strip(b"\x00"):
             break
         if not pending.startswith(b"\x1f\x8b"):
             raise PayloadRejected("trailing garbage after gzip data")
-    return bytes(out)
+    return bytes(out), members == 1 and not pending
 
 
 def report_payloads(
@@ -120,9 +131,11 @@ def report_payloads(
         kind = sniff(data[:64], item)
     if kind is PayloadKind.GZIP:
         try:
-            yield Extracted(item, gunzip(data))
+            out, single = _gunzip(data, MAX_REPORT_BYTES)
         except PayloadRejected as exc:
             yield Extracted(item, None, exc.reason)
+        else:
+            yield Extracted(item, out, gzipped=data if single else None)
     elif kind is PayloadKind.ZIP:
         if allow_zip:
             yield from zip_payloads(data, item)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from assessment.gather.imap import imap_payloads, is_imap_source
 from assessment.tlsrpt.mail import maildir_payloads, mbox_payloads, message_payloads
 from assessment.tlsrpt.payloads import (
     MAX_FILE_BYTES,
@@ -45,6 +44,11 @@ def _is_maildir(path: Path) -> bool:
 
 def expand(source: str | Path) -> list[Unit]:
     """The units one command-line source stands for."""
+    # Imported here, not at module level: importing assessment.gather costs ~0.7 s
+    # (dnspython and friends), and the parse workers import this module but never
+    # read IMAP.
+    from assessment.gather.imap import is_imap_source
+
     text = str(source)
     if isinstance(source, str) and is_imap_source(source):
         return [Unit(text, text, UnitKind.IMAP)]
@@ -59,46 +63,78 @@ def expand(source: str | Path) -> list[Unit]:
 
 
 def _walk(source: str, root: Path) -> Iterator[Unit]:
+    # os.path.join rather than Path objects: this runs once per file of a folder
+    # that may hold 100k reports, and pathlib's parsing was a visible cost there.
+    join = os.path.join
     for directory, subdirs, files in os.walk(root):
         here = Path(directory)
         maildirs = [name for name in subdirs if _is_maildir(here / name)]
         for name in sorted(maildirs):
-            yield Unit(source, str(here / name), UnitKind.MAILDIR)
+            yield Unit(source, join(directory, name), UnitKind.MAILDIR)
         # Hidden folders and Maildir internals are not walked further.
         subdirs[:] = sorted(
             name for name in subdirs if name not in maildirs and not name.startswith(".")
         )
         for name in sorted(files):
             if not name.startswith("."):
-                yield Unit(source, str(here / name), UnitKind.FILE)
+                yield Unit(source, join(directory, name), UnitKind.FILE)
 
 
 def unit_payloads(unit: Unit) -> Iterator[Extracted]:
     """Every item of one unit, each as report bytes or a rejection reason."""
     if unit.kind is UnitKind.IMAP:
+        from assessment.gather.imap import imap_payloads  # lazily: see ``expand``
+
         yield from imap_payloads(unit.location)
     elif unit.kind is UnitKind.MAILDIR:
         yield from maildir_payloads(Path(unit.location))
     elif unit.kind is UnitKind.MISSING:
         yield Extracted(unit.location, None, "no such file or folder")
     else:
-        yield from _file_payloads(Path(unit.location))
+        yield from _file_payloads(unit.location)
 
 
-def _file_payloads(path: Path) -> Iterator[Extracted]:
-    item = str(path)
+def _read_head_or_all(item: str) -> tuple[int, bytes]:
+    """(size, bytes): the whole file when within the cap, else only its first 64 bytes.
+
+    Raw ``os.read`` sized from ``fstat``: a buffered ``read(MAX_FILE_BYTES + 1)``
+    allocates (and the kernel maps) a 25 MiB buffer per call, which cost ~50 us
+    per small report file, more than parsing it. One byte beyond the size is asked
+    for so that a file growing while it is read is still caught by the cap check.
+    """
+    fd = os.open(item, os.O_RDONLY)
     try:
-        with path.open("rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            # One read for the common small file; the size is known before reading.
-            data = handle.read(MAX_FILE_BYTES + 1 if size <= MAX_FILE_BYTES else 64)
+        size = os.fstat(fd).st_size
+        if size > MAX_FILE_BYTES:
+            return size, os.read(fd, 64)
+        data = os.read(fd, size + 1)
+        if len(data) != size:
+            # Short read (pipe, network file system) or a file changing under us:
+            # read on to end of file, as a buffered read would, up to the cap.
+            parts = [data]
+            total = len(data)
+            while total <= MAX_FILE_BYTES:
+                more = os.read(fd, MAX_FILE_BYTES + 1 - total)
+                if not more:
+                    break
+                parts.append(more)
+                total += len(more)
+            data = b"".join(parts)
+    finally:
+        os.close(fd)
+    return size, data
+
+
+def _file_payloads(item: str) -> Iterator[Extracted]:
+    try:
+        size, data = _read_head_or_all(item)
     except OSError as exc:
         yield Extracted(item, None, f"cannot read file: {exc.strerror or exc}")
         return
-    kind = sniff(data[:64], path.name)
+    kind = sniff(data[:64], item)  # only the suffix of the name matters
     if kind is PayloadKind.MBOX:
         # An mbox legitimately holds many messages; each is capped on its own.
-        yield from mbox_payloads(path)
+        yield from mbox_payloads(Path(item))
     elif size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:
         yield Extracted(
             item,
