@@ -17,9 +17,11 @@ import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any, Final, NamedTuple
 
 from assessment.tlsrpt.model import TlsRptReport
+from assessment.tlsrpt.report import ParsedReport
 
 _IN_CHUNK: Final = 500
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
@@ -139,6 +141,55 @@ def report_rows(report: TlsRptReport, digest: str, raw_zlib: bytes) -> ReportRow
             digest,
             raw_zlib,
             json.dumps(warnings) if warnings else "[]",
+            len(warnings),
+        ),
+        "; ".join(warnings),
+        tuple(policies),
+        tuple(failures),
+    )
+
+
+@lru_cache(maxsize=1024)
+def _warnings_json(warnings: tuple[str, ...]) -> str:
+    # Cached: the same few kinds of tolerance recur report after report.
+    return json.dumps(warnings) if warnings else "[]"
+
+
+def parsed_rows(report: ParsedReport, digest: str, raw_zlib: bytes) -> ReportRows:
+    """``report_rows`` of a ``parse_plain`` result: the same rows, no dataclasses."""
+    policies: list[tuple[Any, ...]] = []
+    failures: list[tuple[Any, ...]] = []
+    for index, policy in enumerate(report.policies):
+        policies.append(
+            (
+                index,
+                policy.policy_type,
+                policy.policy_domain,
+                "\n".join(policy.policy_strings),
+                " ".join(policy.mx_hosts),
+                policy.successful,
+                policy.failed,
+                policy.detail_failed_sum,
+                int(policy.counts_inconsistent),
+            )
+        )
+        if policy.details:
+            key = (index,)
+            failures.extend(key + detail for detail in policy.details)
+    warnings = report.warnings
+    return ReportRows(
+        report.org_name,
+        report.report_id,
+        digest,
+        (
+            report.org_name,
+            report.report_id,
+            report.start_us,
+            report.end_us,
+            report.contact_info,
+            digest,
+            raw_zlib,
+            _warnings_json(warnings),
             len(warnings),
         ),
         "; ".join(warnings),

@@ -16,9 +16,9 @@ import zlib
 from collections.abc import Iterator, Sequence
 from typing import Final, NamedTuple
 
-from assessment.tlsrpt.batch import ReportRows, compress_raw, content_digest, report_rows
+from assessment.tlsrpt.batch import ReportRows, compress_raw, content_digest, parsed_rows
 from assessment.tlsrpt.payloads import Extracted
-from assessment.tlsrpt.report import ReportRejected, parse_report
+from assessment.tlsrpt.report import ReportRejected, parse_plain
 from assessment.tlsrpt.sources import Unit, unit_payloads
 
 # Failures of the readers on hostile input that are not already turned into reasons.
@@ -54,13 +54,13 @@ def prepare(source: str, extracted: Extracted) -> Prepared:
     if data is None:
         return Prepared(source, extracted.item, None, extracted.reason)
     try:
-        report = parse_report(data)
+        report = parse_plain(data)
     except ReportRejected as exc:
         return Prepared(source, extracted.item, None, exc.reason)
     # A single-member gzip file already is a compressed copy of exactly these
     # bytes: keep it as the audit copy rather than deflating the JSON again.
     stored = extracted.gzipped if extracted.gzipped is not None else compress_raw(data)
-    return Prepared(source, extracted.item, report_rows(report, content_digest(data), stored), "")
+    return Prepared(source, extracted.item, parsed_rows(report, content_digest(data), stored), "")
 
 
 def prepare_units(units: Sequence[Unit]) -> list[Prepared]:

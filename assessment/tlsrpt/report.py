@@ -39,9 +39,11 @@ inconsistent counts are flagged, never corrected.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final, NamedTuple
+
+import orjson
 
 from assessment.tlsrpt.model import (
     KNOWN_POLICY_TYPES,
@@ -63,11 +65,19 @@ class ReportRejected(ValueError):
         self.reason = reason
 
 
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND: Final = timedelta(microseconds=1)
+_BOM: Final = b"\xef\xbb\xbf"
+
+
 class _Warnings:
     """Ordered, de-duplicated warnings: one per kind of tolerance, not per row."""
 
     def __init__(self) -> None:
         self._seen: dict[str, None] = {}
+        # A float was read: orjson reads integers beyond 64 bits as floats, so
+        # such a document is read again with the standard library (exact ints).
+        self.saw_float = False
 
     def add(self, message: str) -> None:
         self._seen.setdefault(message, None)
@@ -76,8 +86,87 @@ class _Warnings:
         return tuple(self._seen)
 
 
+# A failure-details entry in FailureDetail's field order.
+Detail = tuple[str, str | None, str | None, str | None, str | None, int, str | None, str | None]
+
+
+class ParsedPolicy(NamedTuple):
+    policy_type: str
+    policy_strings: tuple[str, ...]
+    policy_domain: str
+    mx_hosts: tuple[str, ...]
+    successful: int
+    failed: int
+    details: tuple[Detail, ...]
+    detail_failed_sum: int
+    counts_inconsistent: bool
+
+
+class ParsedReport(NamedTuple):
+    """A validated report as plain tuples: what the import turns into rows directly."""
+
+    org_name: str
+    report_id: str
+    start: datetime
+    end: datetime
+    start_us: int
+    end_us: int
+    contact_info: str | None
+    policies: tuple[ParsedPolicy, ...]
+    warnings: tuple[str, ...]
+
+
 def parse_report(data: bytes) -> TlsRptReport:
     """Parse one report's JSON bytes, or raise ``ReportRejected`` with a human reason."""
+    parsed = parse_plain(data)
+    return TlsRptReport(
+        org_name=parsed.org_name,
+        report_id=parsed.report_id,
+        start=parsed.start,
+        end=parsed.end,
+        contact_info=parsed.contact_info,
+        policies=tuple(
+            PolicyResult(
+                policy_type=policy.policy_type,
+                policy_strings=policy.policy_strings,
+                policy_domain=policy.policy_domain,
+                mx_hosts=policy.mx_hosts,
+                successful=policy.successful,
+                failed=policy.failed,
+                failure_details=tuple(FailureDetail(*detail) for detail in policy.details),
+            )
+            for policy in parsed.policies
+        ),
+        warnings=parsed.warnings,
+    )
+
+
+def parse_plain(data: bytes) -> ParsedReport:
+    """``parse_report`` without the dataclasses (same validation, warnings, rejections).
+
+    orjson reads the common case; anything it refuses, any rejection and any
+    float (orjson turns integers beyond 64 bits into floats) is read again with
+    the standard library, so reasons and values are exactly the stdlib's.
+    """
+    warnings = _Warnings()
+    body = data
+    if body.startswith(_BOM):
+        warnings.add("UTF-8 byte order mark ignored")
+        body = body[3:]
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return _parse_stdlib(data)
+    if not isinstance(document, dict):
+        return _parse_stdlib(data)
+    try:
+        parsed = _report(document, warnings)
+    except ReportRejected:
+        return _parse_stdlib(data)
+    return _parse_stdlib(data) if warnings.saw_float else parsed
+
+
+def _parse_stdlib(data: bytes) -> ParsedReport:
     warnings = _Warnings()
     text = _decode(data, warnings)
     try:
@@ -88,6 +177,16 @@ def parse_report(data: bytes) -> TlsRptReport:
         ) from None
     except RecursionError:
         raise ReportRejected("not valid JSON: nested too deeply") from None
+    try:
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except RecursionError:
+        pass
+    except UnicodeEncodeError:
+        # The stdlib accepts "\ud800" escapes; they are not Unicode text (and
+        # could not be stored).
+        raise ReportRejected(
+            "not valid JSON text: a \\u escape encodes a lone UTF-16 surrogate"
+        ) from None
     if not isinstance(document, dict):
         raise ReportRejected(
             f"JSON is a {_json_kind(document)}, not a TLS-RPT report object (RFC 8460 §4)"
@@ -119,7 +218,7 @@ def _json_kind(value: object) -> str:
     return "null" if value is None else type(value).__name__
 
 
-def _report(document: dict[str, Any], warnings: _Warnings) -> TlsRptReport:
+def _report(document: dict[str, Any], warnings: _Warnings) -> ParsedReport:
     required = ("organization-name", "report-id", "date-range", "policies")
     missing = [key for key in required if key not in document]
     if missing:
@@ -131,9 +230,9 @@ def _report(document: dict[str, Any], warnings: _Warnings) -> TlsRptReport:
     date_range = document["date-range"]
     if not isinstance(date_range, dict):
         raise ReportRejected(f'"date-range" is a {_json_kind(date_range)}, not an object')
-    start = _timestamp(date_range, "start-datetime", warnings)
-    end = _timestamp(date_range, "end-datetime", warnings)
-    if end < start:
+    start, start_us = _timestamp(date_range, "start-datetime", warnings)
+    end, end_us = _timestamp(date_range, "end-datetime", warnings)
+    if end_us < start_us:
         warnings.add("end-datetime is before start-datetime (kept as reported)")
     contact = document.get("contact-info")
     if contact is None:
@@ -146,14 +245,8 @@ def _report(document: dict[str, Any], warnings: _Warnings) -> TlsRptReport:
     if not raw_policies:
         warnings.add("policies array is empty")
     policies = tuple(_policy(index, entry, warnings) for index, entry in enumerate(raw_policies))
-    return TlsRptReport(
-        org_name=org_name,
-        report_id=report_id,
-        start=start,
-        end=end,
-        contact_info=contact,
-        policies=policies,
-        warnings=warnings.as_tuple(),
+    return ParsedReport(
+        org_name, report_id, start, end, start_us, end_us, contact, policies, warnings.as_tuple()
     )
 
 
@@ -167,25 +260,35 @@ def _required_text(document: dict[str, Any], key: str) -> str:
     return value
 
 
-def _timestamp(date_range: dict[str, Any], key: str, warnings: _Warnings) -> datetime:
+def _timestamp(date_range: dict[str, Any], key: str, warnings: _Warnings) -> tuple[datetime, int]:
+    """The instant in UTC and as epoch microseconds (exact)."""
     value = date_range.get(key)
     if not isinstance(value, str):
         what = "missing" if value is None else f"a {_json_kind(value)}, not a string"
         raise ReportRejected(f'date-range "{key}" is {what}')
+    instant = _instant(value)
+    if instant is None:
+        raise ReportRejected(f'date-range "{key}" is not an RFC 3339 date-time: {value!r}')
+    moment, micros, zoneless = instant
+    if zoneless:
+        # Microsoft's early reports (2023) dropped the zone; they meant UTC.
+        warnings.add("timestamp without zone taken as UTC")
+    return moment, micros
+
+
+@lru_cache(maxsize=4096)
+def _instant(value: str) -> tuple[datetime, int, bool] | None:
+    # Cached: a reporter's daily reports share their date-range strings.
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise ReportRejected(
-            f'date-range "{key}" is not an RFC 3339 date-time: {value!r}'
-        ) from None
-    if parsed.tzinfo is None:
-        # Microsoft's early reports (2023) dropped the zone; they meant UTC.
-        warnings.add("timestamp without zone taken as UTC")
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+        return None
+    zoneless = parsed.tzinfo is None
+    moment = parsed.replace(tzinfo=UTC) if zoneless else parsed.astimezone(UTC)
+    return moment, (moment - _EPOCH) // _MICROSECOND, zoneless
 
 
-def _policy(index: int, entry: object, warnings: _Warnings) -> PolicyResult:
+def _policy(index: int, entry: object, warnings: _Warnings) -> ParsedPolicy:
     where = f"policies[{index}]"
     if not isinstance(entry, dict):
         raise ReportRejected(f"{where} is a {_json_kind(entry)}, not an object")
@@ -217,7 +320,7 @@ def _policy(index: int, entry: object, warnings: _Warnings) -> PolicyResult:
 
     raw_details = entry.get("failure-details")
     if raw_details is None:
-        details: tuple[FailureDetail, ...] = ()
+        details: tuple[Detail, ...] = ()
     elif isinstance(raw_details, list):
         details = tuple(
             _failure(f"{where}.failure-details[{n}]", item, warnings)
@@ -227,21 +330,24 @@ def _policy(index: int, entry: object, warnings: _Warnings) -> PolicyResult:
         raise ReportRejected(
             f'{where} "failure-details" is a {_json_kind(raw_details)}, not an array'
         )
-    result = PolicyResult(
-        policy_type=policy_type,
-        policy_strings=policy_strings,
-        policy_domain=policy_domain,
-        mx_hosts=mx_hosts,
-        successful=successful,
-        failed=failed,
-        failure_details=details,
-    )
-    if result.counts_inconsistent:
+    detail_sum = sum(detail[5] for detail in details)
+    # Only meaningful when details were sent: Google omits them on success.
+    inconsistent = bool(details) and detail_sum != failed
+    if inconsistent:
         warnings.add(
-            f"{where} failure-details sum {result.detail_failed_sum} != summary "
-            f"{failed} (kept as reported)"
+            f"{where} failure-details sum {detail_sum} != summary {failed} (kept as reported)"
         )
-    return result
+    return ParsedPolicy(
+        policy_type,
+        policy_strings,
+        policy_domain,
+        mx_hosts,
+        successful,
+        failed,
+        details,
+        detail_sum,
+        inconsistent,
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -324,6 +430,7 @@ def _count(container: dict[str, Any], key: str, where: str, warnings: _Warnings)
         warnings.add("count given as string")
         count = int(value.strip())
     elif isinstance(value, float) and value.is_integer():
+        warnings.saw_float = True
         warnings.add("count given as a decimal number")
         count = int(value)
     else:
@@ -342,7 +449,7 @@ _DETAIL_TEXT_FIELDS = (
 )
 
 
-def _failure(where: str, item: object, warnings: _Warnings) -> FailureDetail:
+def _failure(where: str, item: object, warnings: _Warnings) -> Detail:
     if not isinstance(item, dict):
         raise ReportRejected(f"{where} is a {_json_kind(item)}, not an object")
     result_type = item.get("result-type")
@@ -364,6 +471,7 @@ def _failure(where: str, item: object, warnings: _Warnings) -> FailureDetail:
                 warnings.add(f"empty {key} treated as missing")
                 text[key] = None
         elif isinstance(value, int | float) and not isinstance(value, bool):
+            warnings.saw_float = warnings.saw_float or isinstance(value, float)
             warnings.add(f"{key} given as a number")
             text[key] = str(value)
         else:
@@ -371,13 +479,13 @@ def _failure(where: str, item: object, warnings: _Warnings) -> FailureDetail:
     hostname = text["receiving-mx-hostname"]
     if hostname is not None:
         hostname = hostname.rstrip(".").lower() or None
-    return FailureDetail(
-        result_type=result_type,
-        sending_mta_ip=text["sending-mta-ip"],
-        receiving_mx_hostname=hostname,
-        receiving_mx_helo=text["receiving-mx-helo"],
-        receiving_ip=text["receiving-ip"],
-        failed_sessions=_count(item, "failed-session-count", where, warnings),
-        failure_reason_code=text["failure-reason-code"],
-        additional_information=text["additional-information"],
+    return (
+        result_type,
+        text["sending-mta-ip"],
+        hostname,
+        text["receiving-mx-helo"],
+        text["receiving-ip"],
+        _count(item, "failed-session-count", where, warnings),
+        text["failure-reason-code"],
+        text["additional-information"],
     )
