@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 from assessment.model import NetworkProfile
@@ -73,11 +73,14 @@ def validate_parameters(path: Path, parameters: Mapping[str, Any]) -> None:
         )
 
 
-def _kernel_manager_class(sockets: Path) -> type:
-    """A kernel manager talking to the kernel over Unix sockets instead of loopback TCP.
+def _kernel_manager_class(sockets: Path, log: IO[bytes]) -> type:
+    """A kernel manager talking to the kernel over Unix sockets instead of loopback TCP, with
+    the kernel's own output going to a log file.
 
     Over TCP, ipykernel warns on every start that the channel is unencrypted; over IPC the
     channel is a private socket file, which is also the better choice on a shared machine.
+    jupyter_client interrupts the kernel on every shutdown and ipykernel logs that as an
+    error: kernel chatter belongs in a log, quoted only if the kernel really fails.
     """
     from jupyter_client.manager import AsyncKernelManager
 
@@ -87,7 +90,20 @@ def _kernel_manager_class(sockets: Path) -> type:
             self.transport = "ipc"
             self.ip = str(sockets / "kernel")
 
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            kw["stdout"] = log
+            kw["stderr"] = log
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+
     return IpcKernelManager
+
+
+def _tail(path: Path, lines: int = 5) -> str:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    except OSError:
+        return ""
+    return " | ".join(text[-lines:])
 
 
 def execute(name: str, run_dir: Path, parameters: Mapping[str, Any]) -> Path:
@@ -100,21 +116,29 @@ def execute(name: str, run_dir: Path, parameters: Mapping[str, Any]) -> Path:
     # Papermill logs every cell at INFO; the run folder keeps the executed notebook instead.
     logging.getLogger("papermill").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="mailposture-kernel-") as sockets:
-        try:
-            papermill.execute_notebook(
-                str(source),
-                str(output),
-                parameters=dict(parameters),
-                kernel_name="mailposture",
-                progress_bar=False,
-                cwd=str(run_dir),
-                kernel_manager_class=_kernel_manager_class(Path(sockets)),
-            )
-        except papermill.PapermillExecutionError as exc:
-            raise ToolError(
-                f"{name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue} "
-                f"(executed notebook kept at {output})"
-            ) from exc
+        log_path = Path(sockets) / "kernel.log"
+        with log_path.open("wb") as log:
+            try:
+                papermill.execute_notebook(
+                    str(source),
+                    str(output),
+                    parameters=dict(parameters),
+                    kernel_name="mailposture",
+                    progress_bar=False,
+                    cwd=str(run_dir),
+                    kernel_manager_class=_kernel_manager_class(Path(sockets), log),
+                )
+            except papermill.PapermillExecutionError as exc:
+                raise ToolError(
+                    f"{name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue} "
+                    f"(executed notebook kept at {output})"
+                ) from exc
+            except (RuntimeError, OSError) as exc:
+                # A kernel that died or never started: its own last words explain why.
+                log.flush()
+                raise ToolError(
+                    f"{name}: the notebook kernel failed: {exc}; kernel log: {_tail(log_path)}"
+                ) from exc
     return output
 
 

@@ -284,7 +284,11 @@ def _instant(value: str) -> tuple[datetime, int, bool] | None:
     except ValueError:
         return None
     zoneless = parsed.tzinfo is None
-    moment = parsed.replace(tzinfo=UTC) if zoneless else parsed.astimezone(UTC)
+    try:
+        moment = parsed.replace(tzinfo=UTC) if zoneless else parsed.astimezone(UTC)
+    except OverflowError:
+        # e.g. 0001-01-01T00:00:00+01:00: before year 1 once converted to UTC.
+        return None
     return moment, (moment - _EPOCH) // _MICROSECOND, zoneless
 
 

@@ -177,3 +177,22 @@ def test_every_shared_sample_parses() -> None:
     for path in sorted(SAMPLES.glob("*.json")):
         report = parse_report(path.read_bytes())
         assert report.policies, path.name
+
+
+def test_timestamp_outside_the_calendar_is_rejected_not_a_crash() -> None:
+    import json as _json
+
+    from assessment.tlsrpt.report import ReportRejected, parse_report
+
+    document = {
+        "organization-name": "Example",
+        "report-id": "overflow-1",
+        "contact-info": "x@example.com",
+        "date-range": {
+            "start-datetime": "0001-01-01T00:00:00+01:00",
+            "end-datetime": "0001-01-01T23:59:59+01:00",
+        },
+        "policies": [],
+    }
+    with pytest.raises(ReportRejected, match="not an RFC 3339 date-time"):
+        parse_report(_json.dumps(document).encode())
