@@ -20,7 +20,6 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any, Final, NamedTuple
 
-from assessment.tlsrpt.model import TlsRptReport
 from assessment.tlsrpt.report import ParsedReport
 
 _IN_CHUNK: Final = 500
@@ -95,60 +94,6 @@ class ReportRows(NamedTuple):
     failures: tuple[tuple[Any, ...], ...]
 
 
-def report_rows(report: TlsRptReport, digest: str, raw_zlib: bytes) -> ReportRows:
-    """Flatten ``report``; ``raw_zlib`` is its raw bytes as a zlib or gzip stream."""
-    policies: list[tuple[Any, ...]] = []
-    failures: list[tuple[Any, ...]] = []
-    for index, policy in enumerate(report.policies):
-        policies.append(
-            (
-                index,
-                policy.policy_type,
-                policy.policy_domain,
-                "\n".join(policy.policy_strings),
-                " ".join(policy.mx_hosts),
-                policy.successful,
-                policy.failed,
-                policy.detail_failed_sum,
-                int(policy.counts_inconsistent),
-            )
-        )
-        failures.extend(
-            (
-                index,
-                detail.result_type,
-                detail.sending_mta_ip,
-                detail.receiving_mx_hostname,
-                detail.receiving_mx_helo,
-                detail.receiving_ip,
-                detail.failed_sessions,
-                detail.failure_reason_code,
-                detail.additional_information,
-            )
-            for detail in policy.failure_details
-        )
-    warnings = report.warnings
-    return ReportRows(
-        report.org_name,
-        report.report_id,
-        digest,
-        (
-            report.org_name,
-            report.report_id,
-            micros(report.start),
-            micros(report.end),
-            report.contact_info,
-            digest,
-            raw_zlib,
-            json.dumps(warnings) if warnings else "[]",
-            len(warnings),
-        ),
-        "; ".join(warnings),
-        tuple(policies),
-        tuple(failures),
-    )
-
-
 @lru_cache(maxsize=1024)
 def _warnings_json(warnings: tuple[str, ...]) -> str:
     # Cached: the same few kinds of tolerance recur report after report.
@@ -156,7 +101,7 @@ def _warnings_json(warnings: tuple[str, ...]) -> str:
 
 
 def parsed_rows(report: ParsedReport, digest: str, raw_zlib: bytes) -> ReportRows:
-    """``report_rows`` of a ``parse_plain`` result: the same rows, no dataclasses."""
+    """The store rows of a ``parse_plain`` result, built without dataclasses (hot path)."""
     policies: list[tuple[Any, ...]] = []
     failures: list[tuple[Any, ...]] = []
     for index, policy in enumerate(report.policies):
@@ -217,11 +162,8 @@ class ImportBatch:
     def __len__(self) -> int:
         return len(self._pending)
 
-    def add(self, report: TlsRptReport, raw: bytes, source: str, item: str) -> None:
-        self.add_rows(report_rows(report, content_digest(raw), compress_raw(raw)), source, item)
-
     def add_rows(self, rows: ReportRows, source: str, item: str) -> None:
-        """Add a report already flattened (and hashed and compressed) by ``report_rows``."""
+        """Add a report already flattened (and hashed and compressed) by ``parsed_rows``."""
         self._pending.append(_Pending(source, item, rows, ""))
 
     def reject(self, source: str, item: str, reason: str) -> None:

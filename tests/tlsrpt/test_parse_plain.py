@@ -4,13 +4,69 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from assessment.tlsrpt.batch import parsed_rows, report_rows
+from assessment.tlsrpt.batch import ReportRows, micros, parsed_rows
+from assessment.tlsrpt.model import TlsRptReport
 from assessment.tlsrpt.report import ReportRejected, parse_plain, parse_report
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "tlsrpt"
+
+
+def report_rows(report: TlsRptReport, digest: str, raw_zlib: bytes) -> ReportRows:
+    # Reference: the rows spelled out from the public dataclasses, field by field.
+    policies: list[tuple[Any, ...]] = []
+    failures: list[tuple[Any, ...]] = []
+    for index, policy in enumerate(report.policies):
+        policies.append(
+            (
+                index,
+                policy.policy_type,
+                policy.policy_domain,
+                "\n".join(policy.policy_strings),
+                " ".join(policy.mx_hosts),
+                policy.successful,
+                policy.failed,
+                policy.detail_failed_sum,
+                int(policy.counts_inconsistent),
+            )
+        )
+        failures.extend(
+            (
+                index,
+                detail.result_type,
+                detail.sending_mta_ip,
+                detail.receiving_mx_hostname,
+                detail.receiving_mx_helo,
+                detail.receiving_ip,
+                detail.failed_sessions,
+                detail.failure_reason_code,
+                detail.additional_information,
+            )
+            for detail in policy.failure_details
+        )
+    warnings = report.warnings
+    return ReportRows(
+        report.org_name,
+        report.report_id,
+        digest,
+        (
+            report.org_name,
+            report.report_id,
+            micros(report.start),
+            micros(report.end),
+            report.contact_info,
+            digest,
+            raw_zlib,
+            json.dumps(warnings) if warnings else "[]",
+            len(warnings),
+        ),
+        "; ".join(warnings),
+        tuple(policies),
+        tuple(failures),
+    )
 
 
 @pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.json")), ids=lambda p: p.name)
