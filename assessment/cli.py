@@ -136,17 +136,43 @@ def preflight(profile: NetworkProfile) -> None:
 # ----------------------------------------------------------------------------- commands
 
 
+def assessment_inputs(
+    args: argparse.Namespace,
+) -> tuple[str, list[str], list[str], list[str]]:
+    """Client, domains, DKIM selectors and TLS-RPT sources: the command line, completed by
+    the client's client.toml (domains on the command line replace the file's)."""
+    from assessment.clients import ClientConfigError, config_path, load_client
+
+    data_dir = _data_dir(args.data)
+    try:
+        config = load_client(data_dir, args.client)
+    except ClientConfigError as exc:
+        raise ToolError(str(exc)) from exc
+    client = config.name if config else args.client
+    domains = list(args.domains) or (list(config.domains) if config else [])
+    if not domains:
+        raise ToolError(
+            f"no domain given, and no {config_path(data_dir, args.client)} to take them from"
+        )
+    selectors = list(
+        dict.fromkeys([*args.dkim_selector, *(config.dkim_selectors if config else ())])
+    )
+    sources = list(dict.fromkeys([*args.tlsrpt, *(config.tlsrpt_sources if config else ())]))
+    return client, domain_names(domains), selectors, sources
+
+
 def cmd_assess(args: argparse.Namespace) -> int:
     from assessment.run import run_assessment
 
+    client, domains, selectors, sources = assessment_inputs(args)
     result = run_assessment(
-        args.client,
-        domain_names(args.domains),
+        client,
+        domains,
         profile=profile_from_args(args),
         data_dir=_data_dir(args.data),
-        selectors=args.dkim_selector,
+        selectors=selectors,
         out_dir=Path(args.out) if args.out else None,
-        tlsrpt_sources=args.tlsrpt,
+        tlsrpt_sources=sources,
     )
     print(result.run_dir)
     return 0
@@ -245,7 +271,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     assess = commands.add_parser("assess", help="full assessment: evidence, findings, PDF")
     assess.add_argument("--client", required=True, help="client name as printed on the report")
-    assess.add_argument("domains", nargs="+", metavar="DOMAIN")
+    assess.add_argument(
+        "domains",
+        nargs="*",
+        metavar="DOMAIN",
+        help="domains to assess (default: those in the client's client.toml)",
+    )
     assess.add_argument("--dkim-selector", action="append", default=[], metavar="S", help=_SELECTOR)
     assess.add_argument("--out", metavar="DIR", help="run folder (default: under --data)")
     assess.add_argument(
