@@ -6,7 +6,7 @@ from functools import cached_property
 
 from assessment.model import DnsLookup, DomainEvidence, Evidence, Outcome
 from assessment.records.dmarc import DmarcRecord, is_dmarc_record, parse_dmarc
-from assessment.records.mtasts import StsPolicy, is_sts_record, parse_sts_policy
+from assessment.records.mtasts import StsPolicy, is_sts_record, parse_sts_policy, parse_sts_txt
 from assessment.records.mx import MxEntry, exchanges_by_preference, parse_mx_answer
 from assessment.records.spf import is_spf_record
 
@@ -148,10 +148,34 @@ class DomainContext:
         return parse_sts_policy(fetch.body)
 
     @cached_property
+    def sts_usable(self) -> bool:
+        """Senders apply the policy: exactly one valid TXT record and a policy without errors
+        (RFC 8461 §3.1, §3.2); anything less and they treat the domain as having none."""
+        return (
+            len(self.sts_records) == 1
+            and parse_sts_txt(self.sts_records[0]).valid
+            and self.policy is not None
+            and self.policy.valid
+        )
+
+    @cached_property
     def tlsrpt_records(self) -> tuple[str, ...]:
         from assessment.records.tlsrpt import is_tlsrpt_record
 
         return tuple(t for t in self.txt(f"_smtp._tls.{self.domain}") if is_tlsrpt_record(t))
+
+    @cached_property
+    def dane_hosts(self) -> frozenset[str]:
+        """MX hosts DANE senders will authenticate: a DNSSEC-validated (AD) TLSA RRset with a
+        usable DANE-TA(2) or DANE-EE(3) record (RFC 7672 §2.2, §3.1)."""
+        hosts = set()
+        for host in self.mx_hosts:
+            item = self.lookup(f"_25._tcp.{host}", "TLSA")
+            if item is None or item.outcome is not Outcome.OK or not item.ad:
+                continue
+            if any(answer.split()[:1] in (["2"], ["3"]) for answer in item.answers):
+                hosts.add(host)
+        return frozenset(hosts)
 
     @cached_property
     def tlsa_hosts(self) -> tuple[str, ...]:

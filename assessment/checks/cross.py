@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assessment.checks import dkim, dmarc
+from assessment.checks import dkim, dmarc, spf
 from assessment.checks.context import DomainContext
 from assessment.checks.findings import FindingSink
 from assessment.records.spf import parse_spf
@@ -15,6 +15,7 @@ def _spf_state(ctx: DomainContext) -> tuple[str, bool]:
     record = parse_spf(ctx.spf_records[0])
     if not record.valid:
         return "broken (permerror)", False
+    record = spf.final_record(ctx, record)
     qualifier = record.all_qualifier
     if qualifier is None and record.redirect is None:
         return "open (no all term)", True
@@ -30,12 +31,7 @@ def check(ctx: DomainContext, out: FindingSink) -> None:
     if lookup is None or lookup.outcome.inconclusive:
         return
     spf_state, spf_can_pass = _spf_state(ctx)
-    if spf_can_pass and out.codes() & {
-        "SPF_TOO_MANY_LOOKUPS",
-        "SPF_VOID_LOOKUPS",
-        "SPF_INCLUDE_NO_RECORD",
-        "SPF_LOOP",
-    }:
+    if spf_can_pass and out.codes() & spf.SPF_BROKEN:
         spf_state, spf_can_pass = "broken (permerror)", False
     eff = dmarc.effective_policy(ctx)
     enforcing = eff is not None and eff.enforcing
@@ -47,7 +43,7 @@ def check(ctx: DomainContext, out: FindingSink) -> None:
         enforcing
         and eff is not None
         and not spf_can_pass
-        and not dkim.found_keys(ctx)
+        and not any(key.usable for _, _, key in dkim.found_keys(ctx))
         and ctx.receives_mail
     ):
         out.add("DMARC_ENFORCED_WITHOUT_AUTH", policy=eff.policy.value, spf_state=spf_state)

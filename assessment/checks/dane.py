@@ -43,13 +43,19 @@ class Tlsa:
         return None
 
 
-def _association(cert: Certificate, selector: int, mtype: int) -> str:
-    """The certificate association data a TLSA record of this kind should carry."""
+def _association(cert: Certificate, selector: int, mtype: int) -> str | None:
+    """The certificate association data a TLSA record of this kind should carry, or None
+    when the evidence does not hold enough of the certificate to compute it."""
     if selector == 1 and mtype == 1:
         return cert.spki_sha256.lower()
     if selector == 1 and mtype == 2:
         return cert.spki_sha512.lower()
-    parsed = x509.load_pem_x509_certificate(cert.pem.encode())
+    if selector == 0 and mtype == 1 and cert.sha256:
+        return cert.sha256.lower()
+    try:
+        parsed = x509.load_pem_x509_certificate(cert.pem.encode())
+    except ValueError:
+        return None
     if selector == 0:
         raw = parsed.public_bytes(serialization.Encoding.DER)
     else:

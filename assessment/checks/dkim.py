@@ -9,6 +9,7 @@ from __future__ import annotations
 from assessment.checks import describe
 from assessment.checks.context import DomainContext
 from assessment.checks.findings import FindingSink
+from assessment.model import Severity
 from assessment.records.dkim import DkimKey, KeyType, parse_dkim_key
 from assessment.records.problem import DkimCode, ProblemLevel
 
@@ -47,7 +48,9 @@ def _judge(out: FindingSink, name: str, key: DkimKey, evidence: list[str], via: 
         if problem.code in _OWN:
             continue
         code = "DKIM_KEY_NOTE" if problem.level is ProblemLevel.INFO else "DKIM_KEY_SYNTAX"
-        out.add(code, evidence=evidence, name=name, problem=problem.message)
+        # Warning-level defects work with most verifiers (e.g. a bare PKCS#1 key): medium.
+        severity = Severity.MEDIUM if problem.level is ProblemLevel.WARNING else None
+        out.add(code, evidence=evidence, name=name, problem=problem.message, severity=severity)
     if key.revoked:
         out.add("DKIM_KEY_REVOKED", evidence=evidence, name=name)
         return

@@ -34,7 +34,12 @@ class Effective:
 
     @property
     def enforcing(self) -> bool:
-        return self.policy is not Policy.NONE and self.record.t is not True
+        # pct=0 is the known trick for "enforce nothing" (RFC 7489 §6.3), like t=y in DMARCbis.
+        return (
+            self.policy is not Policy.NONE
+            and self.record.t is not True
+            and (self.record.pct is None or self.record.pct > 0)
+        )
 
 
 def _single_record(ctx: DomainContext, name: str) -> DmarcRecord | None:

@@ -78,7 +78,10 @@ def _txt(ctx: DomainContext, out: FindingSink) -> bool:
     for problem in record.problems:
         code = "MTA_STS_TXT_NOTE" if problem.level is ProblemLevel.INFO else "MTA_STS_TXT_SYNTAX"
         position = str(problem.position + 1) if problem.position is not None else "-"
-        out.add(code, evidence=evidence, problem=problem.message, position=position)
+        severity = Severity.MEDIUM if problem.level is ProblemLevel.WARNING else None
+        out.add(
+            code, evidence=evidence, problem=problem.message, position=position, severity=severity
+        )
     return record.valid
 
 
@@ -88,12 +91,21 @@ def _fetch(ctx: DomainContext, out: FindingSink, fetch: HttpsFetch) -> bool:
     host = f"mta-sts.{ctx.domain}"
     addresses = [ctx.lookup(host, t) for t in ("A", "AAAA")]
     seen = [a for a in addresses if a is not None]
-    if fetch.outcome is ConnOutcome.DNS_ERROR or (seen and all(a.outcome in ABSENT for a in seen)):
-        outcome = ", ".join(f"{a.rdtype} {a.outcome.value}" for a in seen) or (fetch.error or "")
+    if seen and all(a.outcome in ABSENT for a in seen):
+        outcome = ", ".join(f"{a.rdtype} {a.outcome.value}" for a in seen)
         out.add(
             "MTA_STS_POLICY_HOST_UNRESOLVABLE",
             evidence=[*evidence, *(describe.lookup(a) for a in seen)],
             outcome=outcome,
+        )
+        return False
+    if fetch.outcome is ConnOutcome.DNS_ERROR:
+        # The name did not resolve for a transient reason (timeout, SERVFAIL): not a verdict.
+        out.add(
+            "MTA_STS_POLICY_FETCH_INCONCLUSIVE",
+            evidence=[*evidence, *(describe.lookup(a) for a in seen)],
+            url=fetch.url,
+            reason=fetch.error or "the policy host's address could not be looked up",
         )
         return False
     tls = fetch.tls
@@ -285,7 +297,7 @@ def _suggested_pattern(host: str) -> str:
 def check(ctx: DomainContext, out: FindingSink) -> None:
     if ctx.domain_missing:
         return
-    has_txt = _txt(ctx, out)
+    _txt(ctx, out)
     fetch = ctx.ev.mta_sts_policy
     item = ctx.lookup(f"_mta-sts.{ctx.domain}", "TXT")
     txt_inconclusive = item is not None and item.outcome.inconclusive
@@ -309,8 +321,8 @@ def check(ctx: DomainContext, out: FindingSink) -> None:
         describe.fetch(fetch),
         "policy: " + " | ".join(line.strip() for line in policy.text.splitlines() if line.strip()),
     ]
-    _policy_body(ctx, out, policy, evidence, judge_mode=has_txt)
-    if not has_txt:
+    _policy_body(ctx, out, policy, evidence, judge_mode=ctx.sts_usable)
+    if not ctx.sts_usable:
         return
     _coverage(ctx, out, policy, evidence)
     if policy.mode is StsMode.TESTING and not ctx.tlsrpt_records:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from assessment.checks import describe
 from assessment.checks.context import ABSENT, DomainContext
+from assessment.checks.dmarc import effective_policy
 from assessment.checks.findings import FindingSink
 from assessment.model import Outcome, Severity
 from assessment.providers import ProviderId, providers_for_hosts
@@ -116,7 +117,24 @@ class _TreeWalker:
                     outcome=outcome,
                 )
             return None
-        return parse_spf(records[0])
+        child = parse_spf(records[0])
+        if not child.valid:
+            # An included or redirected-to record in permerror makes the whole evaluation
+            # permerror (RFC 7208 §5.2, §6.1), whoever owns that record.
+            problem = next(
+                (p.message for p in child.problems if p.level is ProblemLevel.ERROR),
+                "the record is not valid SPF",
+            )
+            self.out.add(
+                "SPF_INCLUDE_PERMERROR",
+                evidence=[describe.lookup(item)],
+                target=target,
+                kind=kind,
+                parent=parent,
+                problem=problem,
+            )
+            return None
+        return child
 
     def walk(self, record: SpfRecord, name: str, path: tuple[str, ...]) -> int:
         """Lookups this record costs, its includes included."""
@@ -143,7 +161,16 @@ class _TreeWalker:
         types = {"a": ("A", "AAAA"), "mx": ("MX",), "exists": ("A",), "ptr": ()}[mechanism]
         items = [self.ctx.lookup(target, t) for t in types]
         seen = [item for item in items if item is not None]
-        if seen and all(item.outcome in ABSENT for item in seen):
+        failed = next((item for item in seen if item.outcome.inconclusive), None)
+        if failed is not None:
+            # A receiver hitting the same failure returns temperror for the message.
+            self.out.add(
+                "SPF_INCLUDE_INCONCLUSIVE",
+                evidence=[describe.lookup(failed)],
+                target=f"{mechanism}:{target}",
+                outcome=failed.outcome.value,
+            )
+        elif seen and all(item.outcome in ABSENT for item in seen):
             self.tally.voids.append(f"{mechanism}:{target}")
         if mechanism == "mx":
             mx = self.ctx.lookup(target, "MX")
@@ -169,12 +196,48 @@ def _breakdown(ctx: DomainContext, out: FindingSink, record: SpfRecord) -> tuple
     return total, ", ".join(parts) or "no lookup terms", walker.tally
 
 
+# Outcomes that make SPF permerror or temperror for every message: no "valid" verdict then.
+SPF_BROKEN = frozenset(
+    {
+        "SPF_MULTIPLE_RECORDS",
+        "SPF_SYNTAX_ERROR",
+        "SPF_TOO_MANY_LOOKUPS",
+        "SPF_VOID_LOOKUPS",
+        "SPF_MX_TOO_MANY_NAMES",
+        "SPF_LOOP",
+        "SPF_INCLUDE_NO_RECORD",
+        "SPF_INCLUDE_PERMERROR",
+        "SPF_REDIRECT_NO_RECORD",
+    }
+)
+REDIRECT_DEPTH = 10
+
+
+def final_record(ctx: DomainContext, record: SpfRecord) -> SpfRecord:
+    """The record whose `all` decides: follow `redirect=` while there is no `all` (§6.1)."""
+    seen = {ctx.domain}
+    current = record
+    for _ in range(REDIRECT_DEPTH):
+        target = current.redirect
+        if current.all_term is not None or not target or "%" in target:
+            return current
+        target = target.lower().rstrip(".")
+        if target in seen:
+            return current
+        seen.add(target)
+        found = [t for t in ctx.txt(target) if is_spf_record(t)]
+        if len(found) != 1:
+            return current
+        current = parse_spf(found[0])
+    return current
+
+
 def _dmarc_state(ctx: DomainContext) -> tuple[bool, str]:
-    record = ctx.dmarc
-    if record is None:
+    # The policy a receiver applies, inherited from the organizational domain if need be.
+    governing = effective_policy(ctx)
+    if governing is None:
         return False, "absent" if not ctx.dmarc_records else "broken"
-    policy = record.policy_or_default.value
-    return policy in ("quarantine", "reject") and record.t is not True, f"p={policy}"
+    return governing.enforcing, f"p={governing.policy.value}"
 
 
 def check(ctx: DomainContext, out: FindingSink) -> None:
@@ -228,8 +291,11 @@ def check(ctx: DomainContext, out: FindingSink) -> None:
         )
     if tally.macros:
         out.add("SPF_MACROS", evidence=evidence)
-    if len(records[0].encode()) > 450:
-        out.add("SPF_RECORD_LONG", evidence=evidence, length=len(records[0].encode()))
+    size = len(records[0].encode())
+    if size > 450:
+        # Over 512 octets the answer needs TCP, which some verifiers never try (SPF-06).
+        severity = Severity.MEDIUM if size > 512 else None
+        out.add("SPF_RECORD_LONG", evidence=evidence, length=size, severity=severity)
     for problem in record.problems:
         if problem.code == SpfCode.PTR_MECHANISM:
             out.add("SPF_PTR_USED", evidence=evidence, term=problem.token or "ptr")
@@ -250,6 +316,7 @@ def check(ctx: DomainContext, out: FindingSink) -> None:
 def _all_verdict(
     ctx: DomainContext, out: FindingSink, record: SpfRecord, evidence: list[str], total: int
 ) -> None:
+    record = final_record(ctx, record)
     qualifier = record.all_qualifier
     enforcing, dmarc_state = _dmarc_state(ctx)
     if qualifier is None and record.redirect is None:
@@ -268,16 +335,13 @@ def _all_verdict(
             reason=ctx.no_mail_reason,
             spf_state=f'"{record.text}"',
         )
-    if not out.codes() & {
+    blocking = SPF_BROKEN | {
         "SPF_NO_ALL",
         "SPF_PASS_ALL",
         "SPF_NEUTRAL_ALL",
-        "SPF_TOO_MANY_LOOKUPS",
-        "SPF_VOID_LOOKUPS",
-        "SPF_INCLUDE_NO_RECORD",
-        "SPF_REDIRECT_NO_RECORD",
-        "SPF_LOOP",
-    }:
+        "SPF_INCLUDE_INCONCLUSIVE",
+    }
+    if not out.codes() & blocking:
         out.add("SPF_OK", evidence=evidence, record=record.text, count=total)
 
 

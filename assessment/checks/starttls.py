@@ -10,7 +10,7 @@ from assessment.checks import certnames, describe
 from assessment.checks.context import DomainContext
 from assessment.checks.findings import FindingSink
 from assessment.model import ConnOutcome, Evidence, Severity, SmtpProbe
-from assessment.records.mtasts import StsMode, parse_sts_txt
+from assessment.records.mtasts import StsMode
 
 EXPIRY_WARNING_DAYS = 14
 EXPIRY_URGENT_DAYS = 3
@@ -33,13 +33,8 @@ def port25_reachable(snapshot: Evidence | None) -> bool:
 
 
 def _enforced(ctx: DomainContext) -> bool:
-    """Senders enforce only with exactly one valid TXT record and an enforce policy."""
-    return (
-        ctx.policy is not None
-        and ctx.policy.mode is StsMode.ENFORCE
-        and len(ctx.sts_records) == 1
-        and parse_sts_txt(ctx.sts_records[0]).valid
-    )
+    """Senders enforce only a usable policy (one valid TXT, a valid policy) in enforce mode."""
+    return ctx.sts_usable and ctx.policy is not None and ctx.policy.mode is StsMode.ENFORCE
 
 
 def _certificate(
@@ -104,31 +99,46 @@ def _certificate(
     return not problem
 
 
+def _not_tested(out: FindingSink, probe: SmtpProbe, evidence: list[str], reason: str) -> None:
+    out.add(
+        "SMTP_NOT_TESTED",
+        evidence=evidence,
+        reason=reason,
+        host=probe.host,
+        address=probe.address,
+        port=probe.port,
+    )
+
+
 def check(ctx: DomainContext, out: FindingSink) -> None:
-    raised = Severity.CRITICAL if _enforced(ctx) or ctx.tlsa_hosts else None
+    # MTA-STS enforce makes senders refuse a bad certificate or missing STARTTLS on any MX;
+    # DANE does so only for the hosts it covers, and DANE-EE senders do not check WebPKI
+    # names or dates (RFC 7672 §3.1.1), so DANE raises only the STARTTLS findings.
+    sts = Severity.CRITICAL if _enforced(ctx) else None
     reachable = port25_reachable(ctx.snapshot)
     for probe in ctx.ev.smtp:
         evidence = [describe.probe(probe)]
-        if probe.outcome in (ConnOutcome.TIMEOUT, ConnOutcome.UNREACHABLE) and probe.banner is None:
-            out.add(
-                "SMTP_NOT_TESTED",
-                evidence=evidence,
-                reason=probe.error or probe.outcome.value,
-                host=probe.host,
-                address=probe.address,
-                port=probe.port,
-            )
+        transport = Severity.CRITICAL if sts or probe.host in ctx.dane_hosts else None
+        if probe.banner is None and probe.outcome in (
+            ConnOutcome.TIMEOUT,
+            ConnOutcome.UNREACHABLE,
+            ConnOutcome.DNS_ERROR,
+            ConnOutcome.ERROR,
+        ):
+            _not_tested(out, probe, evidence, probe.error or probe.outcome.value)
             continue
         if probe.outcome is ConnOutcome.REFUSED:
-            code = "SMTP_REFUSED" if reachable else "SMTP_NOT_TESTED"
-            out.add(
-                code,
-                evidence=evidence,
-                reason=probe.error or "connection refused",
-                host=probe.host,
-                address=probe.address,
-                port=probe.port,
-            )
+            if reachable:
+                out.add(
+                    "SMTP_REFUSED",
+                    evidence=evidence,
+                    reason=probe.error or "connection refused",
+                    host=probe.host,
+                    address=probe.address,
+                    port=probe.port,
+                )
+            else:
+                _not_tested(out, probe, evidence, probe.error or "connection refused")
             continue
         if probe.banner is None or not probe.banner.startswith("220"):
             banner = probe.banner or probe.error or "no greeting"
@@ -140,11 +150,15 @@ def check(ctx: DomainContext, out: FindingSink) -> None:
                 address=probe.address,
             )
             continue
+        if probe.starttls_offered is None:
+            # Greeted, then silence before EHLO finished (tarpit, greylisting): untested.
+            _not_tested(out, probe, evidence, probe.error or "no reply to EHLO")
+            continue
         if probe.starttls_offered is False:
             out.add(
                 "STARTTLS_NOT_OFFERED",
                 evidence=evidence,
-                severity=raised,
+                severity=transport,
                 host=probe.host,
                 address=probe.address,
             )
@@ -155,15 +169,21 @@ def check(ctx: DomainContext, out: FindingSink) -> None:
             out.add(
                 "STARTTLS_FAILED",
                 evidence=evidence,
-                severity=raised,
+                severity=transport,
                 host=probe.host,
                 address=probe.address,
                 reason=reason or "the TLS handshake did not complete",
             )
             continue
-        valid = _certificate(ctx, out, probe, evidence, raised)
+        valid = _certificate(ctx, out, probe, evidence, sts)
         if tls.version in _OLD_VERSIONS:
-            out.add("TLS_OLD_VERSION", host=probe.host, evidence=evidence, version=tls.version)
+            out.add(
+                "TLS_OLD_VERSION",
+                host=probe.host,
+                evidence=evidence,
+                version=tls.version,
+                severity=Severity.HIGH if tls.version in ("SSLv2", "SSLv3") else None,
+            )
         elif valid:
             out.add(
                 "TLS_OK",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from assessment.checks import describe
 from assessment.checks.context import DomainContext
 from assessment.checks.findings import FindingSink
-from assessment.model import Outcome
+from assessment.model import Outcome, Severity
 from assessment.records.problem import ProblemLevel
 from assessment.records.tlsrpt import parse_tlsrpt_txt
 
@@ -57,7 +57,10 @@ def check(ctx: DomainContext, out: FindingSink) -> None:
     for problem in record.problems:
         code = "TLS_RPT_NOTE" if problem.level is ProblemLevel.INFO else "TLS_RPT_SYNTAX"
         position = str(problem.position + 1) if problem.position is not None else "-"
-        out.add(code, evidence=evidence, problem=problem.message, position=position)
+        severity = Severity.MEDIUM if problem.level is ProblemLevel.WARNING else None
+        out.add(
+            code, evidence=evidence, problem=problem.message, position=position, severity=severity
+        )
     usable = [uri for uri in record.rua if uri.valid]
     if len(record.rua) > 1:
         out.add(

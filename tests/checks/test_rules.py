@@ -373,3 +373,110 @@ def test_near_miss_sts_record_says_why_senders_ignore_it(text: str) -> None:
     assert not {"MTA_STS_MISSING", "MTA_STS_POLICY_WITHOUT_TXT", "MTA_STS_ENFORCED"} & codes(
         found, above_info=False
     )
+
+
+# ------------------------------------------------------- second review: verdict corrections
+
+
+def test_plus_all_behind_a_redirect_is_found() -> None:
+    target = "_spf.example.com"
+    dns = good(
+        **{
+            f"{D}__TXT": ok(D, "TXT", f"v=spf1 redirect={target}"),
+            f"{target}__TXT": ok(target, "TXT", "v=spf1 +all"),
+            f"_dmarc.{D}__TXT": ok(
+                f"_dmarc.{D}", "TXT", "v=DMARC1; p=none; rua=mailto:d@example.com"
+            ),
+        }
+    )
+    found = codes(run(evidence(dns)))
+    assert {"SPF_PASS_ALL", "DOMAIN_SPOOFABLE"} <= found
+    assert "SPF_OK" not in codes(run(evidence(dns)), above_info=False)
+
+
+def test_revoked_dkim_key_is_not_authentication() -> None:
+    dns = good(
+        **{
+            f"{D}__TXT": ok(D, "TXT", "v=spf1 redirect=gone.example.com"),
+            "gone.example.com__TXT": absent("gone.example.com", "TXT"),
+            f"s1._domainkey.{D}__TXT": ok(f"s1._domainkey.{D}", "TXT", "v=DKIM1; p="),
+        }
+    )
+    assert {"SPF_REDIRECT_NO_RECORD", "DMARC_ENFORCED_WITHOUT_AUTH"} <= codes(run(evidence(dns)))
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        "mode: enforce\nmx: mx.example.com\nmax_age: 604800\n",
+        "version: STSv1\nmode: enforce\nmx: mx.example.com\nmax_age: 99999999\n",
+    ],
+)
+def test_invalid_policy_is_neither_enforced_nor_escalating(policy: str) -> None:
+    expired = probe(cert(days_left=-3))
+    found = run(evidence(good(), smtp=(expired,), policy=policy))
+    assert "MTA_STS_ENFORCED" not in codes(found, above_info=False)
+    assert of(found, "TLS_CERT_EXPIRED").severity is Severity.HIGH
+
+
+def test_policy_host_lookup_timeout_is_inconclusive() -> None:
+    host = f"mta-sts.{D}"
+    dns = good(**{f"{host}__A": absent(host, "A", Outcome.TIMEOUT)})
+    domain = evidence(dns)
+    fetch = dataclasses.replace(
+        domain.mta_sts_policy, outcome=ConnOutcome.DNS_ERROR, status=None, body=None
+    )
+    found = codes(run(dataclasses.replace(domain, mta_sts_policy=fetch)))
+    assert "MTA_STS_POLICY_FETCH_INCONCLUSIVE" in found
+    assert "MTA_STS_POLICY_HOST_UNRESOLVABLE" not in found
+
+
+@pytest.mark.parametrize("outcome", [ConnOutcome.DNS_ERROR, ConnOutcome.ERROR])
+def test_probe_that_never_reached_the_server_is_not_tested(outcome: ConnOutcome) -> None:
+    failed = dataclasses.replace(
+        probe(),
+        outcome=outcome,
+        banner=None,
+        tls=None,
+        starttls_offered=None,
+        error="resolver timeout",
+    )
+    found = codes(run(evidence(good(), smtp=(failed,))), above_info=False)
+    assert "SMTP_NOT_TESTED" in found and "SMTP_BAD_BANNER" not in found
+
+
+def test_dane_escalates_only_starttls_on_its_own_host() -> None:
+    other = "mx2.example.com"
+    dns = good(
+        **{
+            f"{D}__MX": ok(D, "MX", f"10 {MX}.", f"20 {other}."),
+            f"{other}__A": ok(other, "A", "93.184.216.35"),
+            f"_25._tcp.{MX}__TLSA": ok(f"_25._tcp.{MX}", "TLSA", f"3 1 1 {SPKI}", ad=True),
+        }
+    )
+    no_tls = dataclasses.replace(probe(), host=other, starttls_offered=False, tls=None)
+    self_signed = probe(cert(days_left=-1))
+    found = run(evidence(dns, smtp=(self_signed, no_tls), policy=None))
+    assert of(found, "STARTTLS_NOT_OFFERED").severity is Severity.HIGH
+    assert of(found, "TLS_CERT_EXPIRED").severity is Severity.HIGH
+
+
+def test_tlsa_over_the_full_certificate_without_pem_does_not_crash() -> None:
+    dns = good(
+        **{f"_25._tcp.{MX}__TLSA": ok(f"_25._tcp.{MX}", "TLSA", "3 0 2 " + "ab" * 64, ad=True)}
+    )
+    found = run(evidence(dns))
+    assert "DANE_TLSA_MISMATCH" in codes(found)
+
+
+def test_subdomain_softfail_judged_against_the_inherited_policy() -> None:
+    sub = "shop.example.com"
+    dns = [
+        ok(sub, "MX", f"10 {MX}."),
+        ok(sub, "TXT", "v=spf1 ip4:192.0.2.0/24 ~all"),
+        absent(f"_dmarc.{sub}", "TXT"),
+        ok("_dmarc.example.com", "TXT", "v=DMARC1; p=reject; rua=mailto:d@example.com"),
+        ok(MX, "A", "93.184.216.34"),
+    ]
+    found = codes(run(evidence(dns, domain=sub, policy=None)), above_info=False)
+    assert "SPF_SOFTFAIL_ALL" not in found

@@ -62,6 +62,7 @@ EXPECTED: dict[str, Expect] = {
     "spf-void.test": e("SPF_VOID_LOOKUPS"),
     "spf-loop.test": e("SPF_LOOP"),
     "spf-include-missing.test": e("SPF_INCLUDE_NO_RECORD"),
+    "spf-include-broken.test": e("SPF_INCLUDE_PERMERROR"),
     "spf-redirect-missing.test": e("SPF_REDIRECT_NO_RECORD"),
     "spf-include-servfail.test": e("SPF_INCLUDE_INCONCLUSIVE"),
     "spf-syntax.test": e("SPF_SYNTAX_ERROR"),

@@ -58,7 +58,7 @@ RULES: tuple[Rule, ...] = (
         "Verifiers cannot use a malformed key record, so signatures with this selector fail.",
         "Republish the key record exactly as the signing service gives it.",
         ("RFC 6376 §3.6.1",),
-        ("DKIM-03", "DKIM-04", "DKIM-05"),
+        ("DKIM-02", "DKIM-03", "DKIM-04", "DKIM-06", "DKIM-07"),
     ),
     Rule(
         "DKIM_KEY_NOTE",
@@ -93,7 +93,7 @@ RULES: tuple[Rule, ...] = (
         "signed with it.",
         "Nothing, unless a service still signs with this selector.",
         ("RFC 6376 §3.6.1",),
-        ("DKIM-06",),
+        ("DKIM-05",),
     ),
     Rule(
         "DKIM_KEY_TOO_SHORT",

@@ -109,7 +109,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "DMARC_PARTIAL_PCT",
         DMARC,
-        L,
+        M,
         "DMARC enforcement applies to only part of the mail",
         "The policy for {domain} is p={policy} with pct={pct}.",
         "Only {pct}% of failing mail gets the policy; the rest is treated one level softer. "

@@ -15,13 +15,16 @@ RULES: tuple[Rule, ...] = (
         "DNSSEC_UNSIGNED",
         SEC,
         I,
-        "The domain is not DNSSEC-signed",
-        "The answers for {domain} were not authenticated (no AD bit from the resolver).",
+        "DNSSEC not confirmed",
+        "The resolver did not authenticate the answers for {domain} (no AD bit): the zone is "
+        "unsigned, or the resolver used does not validate.",
         "Without DNSSEC, DANE cannot be used and DNS answers can be spoofed; MTA-STS is the "
-        "alternative that does not need DNSSEC.",
-        "Consider enabling DNSSEC at the DNS host if it supports it.",
-        ("RFC 4033",),
-        ("SEC-01",),
+        "alternative that does not need DNSSEC. Only a validating resolver can confirm "
+        "DNSSEC, so re-run with one (--nameserver) before concluding the zone is unsigned.",
+        "Check at the DNS host whether the zone is signed and has a DS record at the "
+        "registrar; enable DNSSEC if it is supported.",
+        ("RFC 4033", "RFC 4035 §3.2.3"),
+        ("SEC-08",),
     ),
     Rule(
         "DNSSEC_SIGNED",

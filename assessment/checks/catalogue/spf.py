@@ -159,6 +159,18 @@ RULES: tuple[Rule, ...] = (
         ("SPF-25", "SPF-45"),
     ),
     Rule(
+        "SPF_INCLUDE_PERMERROR",
+        SPF,
+        C,
+        "An SPF include or redirect points at a broken record",
+        "{kind}:{target} in {parent}: {problem}.",
+        "An included or redirected-to record in error makes the whole evaluation a permanent "
+        "error, so SPF fails for every message even though your own record is valid.",
+        "Remove the {kind} of {target}, or ask whoever publishes it to correct the record.",
+        ("RFC 7208 §5.2", "RFC 7208 §6.1"),
+        ("SPF-26",),
+    ),
+    Rule(
         "SPF_REDIRECT_NO_RECORD",
         SPF,
         C,
