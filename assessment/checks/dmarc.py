@@ -47,6 +47,11 @@ def _single_record(ctx: DomainContext, name: str) -> DmarcRecord | None:
     return parse_dmarc(records[0]) if len(records) == 1 else None
 
 
+def _near_miss(text: str) -> bool:
+    """Meant as DMARC (v=DMARC1 in any case or spacing) though receivers do not select it."""
+    return "".join(text.split()).lower().startswith("v=dmarc1") and not is_dmarc_record(text)
+
+
 def effective_policy(ctx: DomainContext) -> Effective | None:
     """The record a receiver applies: the domain's own, else the organizational domain's."""
     if ctx.dmarc is not None:
@@ -190,6 +195,23 @@ def check(ctx: DomainContext, out: FindingSink) -> None:
         )
         if not ctx.dmarc.version_ok:
             return
+    near_misses = [t for t in ctx.txt(lookup.name) if _near_miss(t)]
+    if not ctx.dmarc_records and near_misses:
+        # A record meant as DMARC that receivers discard (e.g. `v=dmarc1`): say why, rather
+        # than "no DMARC policy" to a client who can see a record in their DNS.
+        parsed = parse_dmarc(near_misses[0])
+        problem = next(
+            (p.message for p in parsed.problems if p.level is ProblemLevel.ERROR),
+            "it does not start with exactly v=DMARC1",
+        )
+        out.add(
+            "DMARC_SYNTAX_ERROR",
+            evidence=evidence,
+            problem=f'"{near_misses[0]}" is discarded by receivers: {problem}',
+            position="1",
+            name=lookup.name,
+        )
+        return
     eff = effective_policy(ctx)
     failed = _failed_parent_lookup(ctx) if eff is None else None
     if failed is not None:

@@ -480,3 +480,10 @@ def test_subdomain_softfail_judged_against_the_inherited_policy() -> None:
     ]
     found = codes(run(evidence(dns, domain=sub, policy=None)), above_info=False)
     assert "SPF_SOFTFAIL_ALL" not in found
+
+
+def test_near_miss_dmarc_record_is_a_syntax_error_not_missing() -> None:
+    dns = good(**{f"_dmarc.{D}__TXT": ok(f"_dmarc.{D}", "TXT", "v=dmarc1; p=reject")})
+    found = run(evidence(dns))
+    assert "DMARC_MISSING" not in codes(found)
+    assert "discarded by receivers" in of(found, "DMARC_SYNTAX_ERROR").detail
