@@ -25,5 +25,17 @@ def check(ctx: DomainContext, out: FindingSink) -> None:
     evidence = [describe.lookup(item) for item in apex[:2]]
     if all(item.ad for item in apex):
         out.add("DNSSEC_SIGNED", evidence=evidence)
-    else:
-        out.add("DNSSEC_UNSIGNED", evidence=evidence)
+        return
+    # An AD bit anywhere in the snapshot shows the resolver validates; with none at all, an
+    # unsigned zone and a non-validating resolver look the same.
+    validates = ctx.snapshot is not None and any(
+        item.ad for domain in ctx.snapshot.domains for item in domain.dns
+    )
+    resolver = (
+        "The resolver validates DNSSEC (it authenticated other answers in this assessment), "
+        "so the zone is most likely unsigned."
+        if validates
+        else "No answer in this assessment was authenticated, so either the zone is unsigned "
+        "or the resolver used does not validate DNSSEC."
+    )
+    out.add("DNSSEC_UNSIGNED", evidence=evidence, resolver=resolver)

@@ -16,8 +16,7 @@ RULES: tuple[Rule, ...] = (
         SEC,
         I,
         "DNSSEC not confirmed",
-        "The resolver did not authenticate the answers for {domain} (no AD bit): the zone is "
-        "unsigned, or the resolver used does not validate.",
+        "The resolver did not authenticate the answers for {domain} (no AD bit). {resolver}",
         "Without DNSSEC, DANE cannot be used and DNS answers can be spoofed; MTA-STS is the "
         "alternative that does not need DNSSEC. Only a validating resolver can confirm "
         "DNSSEC, so re-run with one (--nameserver) before concluding the zone is unsigned.",
