@@ -18,7 +18,13 @@ from assessment.records.mtasts_policy import (
     render_sts_policy,
 )
 from assessment.records.problem import Problem, ProblemLevel, StsCode, ordered
-from assessment.records.txt import EXT_FIELD_NAME, TagIssueKind, split_tag_list
+from assessment.records.txt import (
+    EXT_FIELD_NAME,
+    TagIssueKind,
+    split_tag_list,
+    tag_issue_problems,
+    version_problems,
+)
 
 __all__ = [
     "MAX_AGE_LIMIT",
@@ -83,39 +89,12 @@ def parse_sts_txt(text: str) -> StsTxt:
 
     Never raises; positions are offsets into `text`.
     """
-    problems: list[Problem] = []
     version_ok = is_sts_record(text)
-    if not version_ok:
-        spaced = re.match(r"v=STSv1([ \t]+;)", text)
-        if spaced is not None:
-            problems.append(
-                Problem(
-                    StsCode.VERSION_SPACE,
-                    "space between `v=STSv1` and `;`: senders only select records that begin "
-                    "`v=STSv1;`",
-                    7,
-                    spaced.group(1),
-                )
-            )
-        else:
-            problems.append(
-                Problem(
-                    StsCode.NOT_STS,
-                    f"record must begin with `v=STSv1;`, found `{text[:12]}`",
-                    0,
-                    text[:12],
-                )
-            )
+    problems = version_problems(
+        text, "STSv1", version_ok, space_code=StsCode.VERSION_SPACE, not_code=StsCode.NOT_STS
+    )
     split = split_tag_list(text, name_pattern=EXT_FIELD_NAME)
-    for issue in split.issues:
-        problems.append(
-            Problem(
-                _TXT_ISSUE_CODES[issue.kind],
-                f"`{issue.token}` is not a valid `name=value` field",
-                issue.position,
-                issue.token,
-            )
-        )
+    problems += tag_issue_problems(split.issues, _TXT_ISSUE_CODES)
     seen: set[str] = set()
     version: str | None = None
     ident: str | None = None

@@ -6,7 +6,13 @@ import re
 from dataclasses import dataclass
 
 from assessment.records.problem import Problem, ProblemLevel, TlsRptCode, ordered
-from assessment.records.txt import EXT_FIELD_NAME, TagIssueKind, split_tag_list
+from assessment.records.txt import (
+    EXT_FIELD_NAME,
+    TagIssueKind,
+    split_tag_list,
+    tag_issue_problems,
+    version_problems,
+)
 from assessment.records.uri import ReportUri, UriIssueKind, split_uri_list
 
 _EXT_VALUE = re.compile(r"[\x21-\x3a\x3c\x3e-\x7e]+")
@@ -67,39 +73,16 @@ def parse_tlsrpt_txt(text: str) -> TlsRptTxt:
 
     Never raises; positions are offsets into `text`.
     """
-    problems: list[Problem] = []
     version_ok = is_tlsrpt_record(text)
-    if not version_ok:
-        spaced = re.match(r"v=TLSRPTv1([ \t]+;)", text)
-        if spaced is not None:
-            problems.append(
-                Problem(
-                    TlsRptCode.VERSION_SPACE,
-                    "space between `v=TLSRPTv1` and `;`: senders only select records that "
-                    "begin `v=TLSRPTv1;`",
-                    10,
-                    spaced.group(1),
-                )
-            )
-        else:
-            problems.append(
-                Problem(
-                    TlsRptCode.NOT_TLSRPT,
-                    f"record must begin with `v=TLSRPTv1;`, found `{text[:14]}`",
-                    0,
-                    text[:14],
-                )
-            )
+    problems = version_problems(
+        text,
+        "TLSRPTv1",
+        version_ok,
+        space_code=TlsRptCode.VERSION_SPACE,
+        not_code=TlsRptCode.NOT_TLSRPT,
+    )
     split = split_tag_list(text, name_pattern=EXT_FIELD_NAME)
-    for issue in split.issues:
-        problems.append(
-            Problem(
-                _TAG_ISSUE_CODES[issue.kind],
-                f"`{issue.token}` is not a valid `name=value` field",
-                issue.position,
-                issue.token,
-            )
-        )
+    problems += tag_issue_problems(split.issues, _TAG_ISSUE_CODES)
     version: str | None = None
     rua: tuple[ReportUri, ...] = ()
     seen_rua = False

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+
+from assessment.records.problem import Problem
 
 # ALPHA *ALNUMPUNC, RFC 6376 §3.2.
 DKIM_TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -178,3 +180,44 @@ def hostname_error(name: str) -> str | None:
     if name.rsplit(".", 1)[-1].isdigit():
         return "top-level label is numeric (an IP address is not a hostname)"
     return None
+
+
+def version_problems(
+    text: str, version: str, selected: bool, *, space_code: str, not_code: str
+) -> list[Problem]:
+    """Why a `v=<version>;` record (RFC 8461 §3.1, RFC 8460 §3) is not selected by senders.
+
+    Senders only select a record that begins with exactly `v=<version>;`; a space before the
+    `;` is the commonest near miss and gets its own code.
+    """
+    if selected:
+        return []
+    prefix = f"v={version}"
+    spaced = re.match(re.escape(prefix) + r"([ \t]+;)", text)
+    if spaced is not None:
+        return [
+            Problem(
+                space_code,
+                f"space between `{prefix}` and `;`: senders only select records that begin "
+                f"`{prefix};`",
+                len(prefix),
+                spaced.group(1),
+            )
+        ]
+    shown = text[: len(prefix) + 5]
+    return [Problem(not_code, f"record must begin with `{prefix};`, found `{shown}`", 0, shown)]
+
+
+def tag_issue_problems(
+    issues: Iterable[TagIssue], codes: Mapping[TagIssueKind, str]
+) -> list[Problem]:
+    """Problems for the tag-list syntax issues of a `name=value;` record."""
+    return [
+        Problem(
+            codes[issue.kind],
+            f"`{issue.token}` is not a valid `name=value` field",
+            issue.position,
+            issue.token,
+        )
+        for issue in issues
+    ]
