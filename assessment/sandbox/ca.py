@@ -16,7 +16,7 @@ from pathlib import Path
 import trustme
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 from assessment.sandbox.scenario import CertKind, TlsIdentity
@@ -66,6 +66,15 @@ class SandboxCA:
             chain_path.write_bytes(chain_pem + key_pem)
             ctx.load_cert_chain(str(chain_path))
             return ctx
+        if identity.kind is CertKind.WEAK:
+            chain_pem, key_pem = _weak(names, self._trusted)
+            self._serial += 1
+            chain_path = self._dir / f"weak-{self._serial}.pem"
+            chain_path.write_bytes(chain_pem + key_pem)
+            # OpenSSL 3 refuses to load a 1024-bit key at its default security level.
+            ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+            ctx.load_cert_chain(str(chain_path))
+            return ctx
         ca = self._trusted
         not_before: datetime.datetime | None = None
         not_after: datetime.datetime | None = None
@@ -77,6 +86,9 @@ class SandboxCA:
         if identity.kind is CertKind.EXPIRED:
             not_before = now - datetime.timedelta(days=400)
             not_after = now - datetime.timedelta(days=2)
+        elif identity.kind is CertKind.EXPIRING:
+            not_before = now - datetime.timedelta(days=85)
+            not_after = now + datetime.timedelta(days=5, hours=1)
         else:
             # A 90-day certificate a month into its life, like a public CA's: trustme's
             # default (valid until the year 3000) would read oddly in a report.
@@ -85,6 +97,34 @@ class SandboxCA:
         leaf = ca.issue_cert(*names, not_before=not_before, not_after=not_after)
         leaf.configure_cert(ctx)
         return ctx
+
+
+def _weak(names: tuple[str, ...], ca: trustme.CA) -> tuple[bytes, bytes]:
+    """A leaf with the weakness old appliances still serve: an RSA-1024 key.
+
+    (`cryptography` no longer signs with SHA-1, so the SHA-1 case is tested on hand-built
+    evidence only.)"""
+    ca_key = serialization.load_pem_private_key(ca.private_key_pem.bytes(), password=None)
+    ca_cert = x509.load_pem_x509_certificate(ca.cert_pem.bytes())
+    key = rsa.generate_private_key(public_exponent=65537, key_size=1024)  # noqa: S505 (on purpose)
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])]))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=30))
+        .not_valid_after(now + datetime.timedelta(days=60))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), False)
+        .sign(ca_key, hashes.SHA256())  # type: ignore[arg-type]
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return cert.public_bytes(serialization.Encoding.PEM) + ca.cert_pem.bytes(), key_pem
 
 
 def _self_signed(names: tuple[str, ...]) -> tuple[bytes, bytes]:

@@ -58,6 +58,10 @@ class CertKind(StrEnum):
     UNTRUSTED = "untrusted"
     """Right names, but issued by a second CA that is never exported."""
     SELFSIGNED = "selfsigned"
+    EXPIRING = "expiring"
+    """Trusted and valid, but ends five days after the sandbox starts."""
+    WEAK = "weak"
+    """Trusted CA, but an RSA-1024 key."""
 
 
 class HttpsBehaviour(StrEnum):

@@ -202,6 +202,8 @@ EXPECTED: dict[str, Expect] = {
     "smtp-slow.test": e(info=("SMTP_NOT_TESTED",)),
     "smtp-closed.test": e("SMTP_REFUSED"),
     "tls-expired.test": e("TLS_CERT_EXPIRED", TLS_CERT_EXPIRED=C),
+    "tls-expiring.test": e("TLS_CERT_EXPIRING", "MTA_STS_CERT_EXPIRES_IN_CACHE"),
+    "tls-weak.test": e("TLS_WEAK_KEY", "TLS_CERT_UNTRUSTED", TLS_CERT_UNTRUSTED=C),
     "tls-untrusted.test": e("TLS_CERT_UNTRUSTED", TLS_CERT_UNTRUSTED=C),
     "tls-selfsigned.test": e("TLS_CERT_UNTRUSTED", TLS_CERT_UNTRUSTED=C),
     # DANE: the sandbox's keys are made per run, so no TLSA record can match (see test_rules)
