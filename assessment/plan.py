@@ -145,53 +145,58 @@ def _plan_domain(
     )
 
 
+def _policy_artifacts(
+    domain: str, title: str, step: str, stem: str, policy: tuple[str, str] | None
+) -> list[Artifact]:
+    """The policy file and its `_mta-sts` TXT record for one step of the plan."""
+    if policy is None:
+        return []
+    body, txt = policy
+    return [
+        Artifact(f"{title} ({domain})", f"{stem}.txt", body),
+        Artifact(
+            f"_mta-sts TXT record for {step} ({domain})",
+            f"{stem}-record.zone",
+            zone_line(f"_mta-sts.{domain}", txt),
+        ),
+    ]
+
+
 def _artifacts(planner: Planner) -> tuple[Artifact, ...]:
     domain = planner.state.domain
-    out: list[Artifact] = []
-    if planner.next_policy is not None:
-        body, txt = planner.next_policy
-        out.append(Artifact(f"Policy file for the next step ({domain})", "mta-sts.txt", body))
-        out.append(
-            Artifact(
-                f"_mta-sts TXT record for the next step ({domain})",
-                "mta-sts-record.zone",
-                zone_line(f"_mta-sts.{domain}", txt),
-            )
-        )
-    if planner.enforce_policy is not None:
-        body, txt = planner.enforce_policy
-        out.append(Artifact(f"Enforce policy ({domain})", "mta-sts-enforce.txt", body))
-        out.append(
-            Artifact(
-                f"_mta-sts TXT record for the enforce step ({domain})",
-                "mta-sts-enforce-record.zone",
-                zone_line(f"_mta-sts.{domain}", txt),
-            )
-        )
-    out.append(
+    return (
+        *_policy_artifacts(
+            domain,
+            "Policy file for the next step",
+            "the next step",
+            "mta-sts",
+            planner.next_policy,
+        ),
+        *_policy_artifacts(
+            domain,
+            "Enforce policy",
+            "the enforce step",
+            "mta-sts-enforce",
+            planner.enforce_policy,
+        ),
         Artifact(
             f"TLS-RPT record ({domain})",
             "tls-rpt-record.zone",
             tlsrpt_artifact(domain, planner.tlsrpt, planner.tlsrpt_placeholder),
-        )
-    )
-    body, txt = planner.rollback_policy
-    out.append(Artifact(f"Rollback policy, mode: none ({domain})", "mta-sts-rollback.txt", body))
-    out.append(
-        Artifact(
-            f"_mta-sts TXT record for a rollback ({domain})",
-            "mta-sts-rollback-record.zone",
-            zone_line(f"_mta-sts.{domain}", txt),
-        )
-    )
-    out.append(
+        ),
+        *_policy_artifacts(
+            domain,
+            "Rollback policy, mode: none",
+            "a rollback",
+            "mta-sts-rollback",
+            planner.rollback_policy,
+        ),
         Artifact(
             f"Hosting notes ({domain})",
             "hosting-notes.txt",
             hosting_notes(domain, planner.state.provider_names),
-        )
+        ),
     )
-    return tuple(out)
 
 
 def _no_mail_note(ctx: DomainContext) -> NoMailNote:
