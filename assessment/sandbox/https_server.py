@@ -7,25 +7,24 @@ client never followed a redirect.
 
 from __future__ import annotations
 
-import socket
 import ssl
 import threading
 from collections.abc import Mapping
 
 from assessment.sandbox.ca import SandboxCA
-from assessment.sandbox.listener import Connection, TcpListener, bind_all
-from assessment.sandbox.scenario import CertKind, HttpsBehaviour, HttpsHost, TlsIdentity
+from assessment.sandbox.listener import Connection
+from assessment.sandbox.scenario import HttpsBehaviour, HttpsHost
+from assessment.sandbox.tls_server import TlsServer
 
 WELL_KNOWN_PATH = "/.well-known/mta-sts.txt"
 OVERSIZED_BYTES = 100 * 1024
 _MAX_HEADER_BYTES = 16 * 1024
 _IO_SECONDS = 10.0
-_DEFAULT_IDENTITY = TlsIdentity(CertKind.VALID, ("sandbox.invalid",))
 
 RequestLog = list[tuple[str, str]]
 
 
-class HttpsServer:
+class HttpsServer(TlsServer):
     """Threaded HTTPS on every policy host's loopback address, one shared port."""
 
     def __init__(
@@ -41,24 +40,9 @@ class HttpsServer:
         for host in hosts:
             for address in addresses[host.host]:
                 self._by_address.setdefault(address, host)
-        self._ca = ca
         self._requests = requests
         self._requests_lock = threading.Lock()
-        self._chosen = threading.local()
-        self._base = ca.new_context(_DEFAULT_IDENTITY)
-        self._base.sni_callback = self._pick
-        sockets = bind_all(sorted(self._by_address), socket.SOCK_STREAM, port)
-        self._listener = TcpListener(sockets, self._serve, "sandbox-https")
-
-    @property
-    def port(self) -> int:
-        return self._listener.port
-
-    def start(self) -> None:
-        self._listener.start()
-
-    def stop(self) -> None:
-        self._listener.stop()
+        self._listen(ca, self._by_address, port, "sandbox-https")
 
     def _pick(
         self, sock: ssl.SSLSocket | ssl.SSLObject, server_name: str | None, _: ssl.SSLContext

@@ -7,20 +7,18 @@ hosts share an address, SNI picks among them for the certificate.
 
 from __future__ import annotations
 
-import socket
 import ssl
-import threading
 from collections.abc import Mapping
 
 from assessment.sandbox.ca import SandboxCA
-from assessment.sandbox.listener import Connection, TcpListener, bind_all
-from assessment.sandbox.scenario import CertKind, SmtpBehaviour, SmtpHost, TlsIdentity
+from assessment.sandbox.listener import Connection
+from assessment.sandbox.scenario import SmtpBehaviour, SmtpHost
+from assessment.sandbox.tls_server import TlsServer
 
 _MAX_LINE = 1000
 """RFC 5321 §4.5.3.1.4: a command line is at most 1000 octets including CRLF."""
 _MAX_COMMANDS = 50
 _IO_SECONDS = 10.0
-_DEFAULT_IDENTITY = TlsIdentity(CertKind.VALID, ("sandbox.invalid",))
 
 
 class _Lines:
@@ -52,7 +50,7 @@ class _Lines:
         return line.rstrip(b"\r").decode("utf-8", errors="replace")
 
 
-class SmtpServer:
+class SmtpServer(TlsServer):
     """Threaded ESMTP on every MX host's loopback address, one shared port."""
 
     def __init__(
@@ -66,22 +64,7 @@ class SmtpServer:
         for host in hosts:
             for address in addresses[host.host]:
                 self._by_address.setdefault(address, []).append(host)
-        self._ca = ca
-        self._chosen = threading.local()
-        self._base = ca.new_context(_DEFAULT_IDENTITY)
-        self._base.sni_callback = self._pick
-        sockets = bind_all(sorted(self._by_address), socket.SOCK_STREAM, port)
-        self._listener = TcpListener(sockets, self._serve, "sandbox-smtp")
-
-    @property
-    def port(self) -> int:
-        return self._listener.port
-
-    def start(self) -> None:
-        self._listener.start()
-
-    def stop(self) -> None:
-        self._listener.stop()
+        self._listen(ca, self._by_address, port, "sandbox-smtp")
 
     def _pick(
         self, sock: ssl.SSLSocket | ssl.SSLObject, server_name: str | None, _: ssl.SSLContext
