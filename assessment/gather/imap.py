@@ -45,10 +45,6 @@ class ImapLocation:
         return f"imaps://{self.user}@{self.host}:{self.port}/{self.folder}"
 
 
-def is_imap_source(source: str) -> bool:
-    return source.lower().startswith("imaps://")
-
-
 def parse_location(source: str) -> ImapLocation:
     """``imaps://user@host:port/Folder`` (percent-encoded; folder defaults to INBOX)."""
     parts = urlsplit(source)

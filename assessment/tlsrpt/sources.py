@@ -42,13 +42,12 @@ def _is_maildir(path: Path) -> bool:
     return all((path / sub).is_dir() for sub in ("cur", "new", "tmp"))
 
 
+def is_imap_source(source: str) -> bool:
+    return source.lower().startswith("imaps://")
+
+
 def expand(source: str | Path) -> list[Unit]:
     """The units one command-line source stands for."""
-    # Imported here, not at module level: importing assessment.gather costs ~0.7 s
-    # (dnspython and friends), and the parse workers import this module but never
-    # read IMAP.
-    from assessment.gather.imap import is_imap_source
-
     text = str(source)
     if isinstance(source, str) and is_imap_source(source):
         return [Unit(text, text, UnitKind.IMAP)]
@@ -83,7 +82,9 @@ def _walk(source: str, root: Path) -> Iterator[Unit]:
 def unit_payloads(unit: Unit) -> Iterator[Extracted]:
     """Every item of one unit, each as report bytes or a rejection reason."""
     if unit.kind is UnitKind.IMAP:
-        from assessment.gather.imap import imap_payloads  # lazily: see ``expand``
+        # Imported here: assessment.gather costs ~0.7 s to import (dnspython and
+        # friends), and parse workers, which import this module, never read IMAP.
+        from assessment.gather.imap import imap_payloads
 
         yield from imap_payloads(unit.location)
     elif unit.kind is UnitKind.MAILDIR:

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
-import time
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from assessment.tlsrpt import ingest
+from assessment.tlsrpt.batch import compress_raw, decompress_raw
 from assessment.tlsrpt.frames import empty_frames
 from assessment.tlsrpt.ingest import import_sources
 from assessment.tlsrpt.store import StoreError, TlsRptStore, client_slug, store_path
@@ -107,56 +110,106 @@ def test_store_refuses_newer_schema_and_reports_unwritable(tmp_path: Path) -> No
 _CHILD = """
 import sys
 from pathlib import Path
+import assessment.tlsrpt.batch as batch
 import assessment.tlsrpt.ingest as ingest
 from assessment.tlsrpt.store import TlsRptStore
 ingest.BATCH_ITEMS = 25
+flush = batch.ImportBatch.flush
+def announced(self):
+    logged = flush(self)
+    print("flushed", flush=True)
+    return logged
+batch.ImportBatch.flush = announced
 with TlsRptStore(Path(sys.argv[1])) as store:
-    ingest.import_sources(store, [sys.argv[2]])
+    ingest.import_sources(store, [sys.argv[2]], workers=0)
 """
 
 
-def test_sigkill_mid_import_leaves_consistent_store(tmp_path: Path) -> None:
+def test_sigkill_mid_import_leaves_the_store_as_before(tmp_path: Path) -> None:
     folder = tmp_path / "many"
     folder.mkdir()
     base = json.loads((FIXTURES / "google-style-sts.json").read_bytes())
-    total = 3000
+    total, earlier = 3000, 500
     for n in range(total):
         base["report-id"] = f"kill-{n:05d}"
         (folder / f"{n:05d}.json").write_bytes(json.dumps(base).encode())
     db_path = tmp_path / "s.sqlite"
+    with TlsRptStore(db_path) as store:
+        first = import_sources(store, sorted(folder.iterdir())[:earlier])
+        assert first.imported == earlier
     child = subprocess.Popen(
         [sys.executable, "-c", _CHILD, str(db_path), str(folder)],
         cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        stored = 0
-        while time.monotonic() < deadline and child.poll() is None:
-            if db_path.exists():
-                try:
-                    with sqlite3.connect(db_path, timeout=1) as probe:
-                        stored = probe.execute("SELECT count(*) FROM reports").fetchone()[0]
-                except sqlite3.OperationalError:
-                    stored = 0
-            if stored >= 100:
-                break
-            time.sleep(0.005)
+        assert child.stdout is not None
+        # Several flushes of the import's transaction written, not committed.
+        for _ in range(8):
+            assert child.stdout.readline() == "flushed\n", "import ended before it was killed"
         child.send_signal(signal.SIGKILL)
     finally:
         child.wait()
+        assert child.stdout is not None
+        child.stdout.close()
     assert child.returncode == -signal.SIGKILL, "import finished before it could be killed"
 
     with TlsRptStore(db_path) as store:
         assert store.integrity_ok()
+        # The killed import left nothing; the earlier one is untouched.
         frames = store.frames()
-        partial = len(frames.reports)
-        assert 0 < partial < total
-        # Every stored report has exactly its one policy and one failure row.
-        assert frames.policies.groupby("report_pk").size().eq(1).all()
-        assert len(frames.policies) == partial
-        assert len(frames.failures) == partial
+        assert len(frames.reports) == earlier
+        assert len(frames.policies) == earlier
+        assert len(frames.failures) == earlier
+        assert len(store.import_log()) == earlier
         result = import_sources(store, [folder])
-        assert result.imported == total - partial
-        assert result.duplicate == partial
+        assert result.imported == total - earlier
+        assert result.duplicate == earlier
         assert store.summary()["reports"] == total
+
+
+def test_audit_copies_read_back_in_every_stored_form(tmp_path: Path) -> None:
+    """zstd (written now), gzip as it came, and zlib (written by earlier versions)."""
+    body = (FIXTURES / "google-style-sts.json").read_bytes()
+    assert decompress_raw(compress_raw(body)) == body
+    assert compress_raw(body).startswith(b"\x28\xb5\x2f\xfd")
+    assert decompress_raw(gzip.compress(body)) == body
+    assert decompress_raw(zlib.compress(body)) == body
+    with TlsRptStore(tmp_path / "s.sqlite") as store:
+        (outcome,) = import_sources(store, [FIXTURES / "google-style-sts.json"]).items
+        assert outcome.report_pk is not None
+        store._db.execute(
+            "UPDATE reports SET raw_zlib = ? WHERE report_pk = ?",
+            (zlib.compress(body), outcome.report_pk),
+        )
+        assert store.raw_report(outcome.report_pk) == body
+
+
+def test_an_import_is_one_transaction_that_sees_its_own_writes(tmp_path: Path) -> None:
+    """Duplicates across flushes of one import are caught; a failed import leaves nothing."""
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    base = json.loads((FIXTURES / "google-style-sts.json").read_bytes())
+    for n in range(12):
+        base["report-id"] = f"tx-{n % 5}"  # ids repeat across flushes of 2 items
+        base["policies"][0]["summary"]["total-successful-session-count"] = n
+        (folder / f"{n:02d}.json").write_bytes(json.dumps(base).encode())
+    with TlsRptStore(tmp_path / "s.sqlite") as store:
+        original, ingest.BATCH_ITEMS = ingest.BATCH_ITEMS, 2
+        try:
+            result = import_sources(store, [folder], workers=0)
+        finally:
+            ingest.BATCH_ITEMS = original
+        assert (result.imported, result.duplicate) == (5, 7)
+        assert store.summary()["reports"] == 5
+
+        def broken(done: int, total: int) -> None:
+            raise KeyboardInterrupt
+
+        (folder / "new.json").write_bytes(json.dumps({**base, "report-id": "tx-new"}).encode())
+        with pytest.raises(KeyboardInterrupt):
+            import_sources(store, [folder], broken, workers=0)
+        assert store.summary()["reports"] == 5
+        assert len(store.import_log()) == 12
