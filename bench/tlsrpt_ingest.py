@@ -4,9 +4,13 @@
 
 parsedmarc's ``parse_report_file`` (parse only, offline) runs over the same files, or a
 deterministic evenly spaced subset of them (``--peer-max``), when it is installed
-(``pip install .[bench]``). Both sides run in the same process, one after the other, so
-that a loaded machine slows both; wall time and ``os.times()`` CPU time are printed for
-each (ours: this process only; worker processes' CPU is not visible to ``os.times()``).
+(``pip install .[bench]``). The two sides alternate for ``--rounds`` rounds: in each,
+parsedmarc parses half the subset, we import everything into a fresh store, parsedmarc
+parses the other half; so a machine whose speed drifts (shared VMs do, by +-30% within
+minutes here) slows both alike. Every round is printed, then the medians. Our import runs as
+the product runs it: with its default parse workers (``--workers`` to change that);
+our CPU time includes the workers', and the import ends with its commit (WAL synced,
+checkpoint included).
 
 Then, unless ``--frames-rows 0``, a store with that many failure-detail rows (reports of
 200 details each) is built and ``TlsRptStore.frames()`` is timed on it.
@@ -18,6 +22,7 @@ import argparse
 import logging
 import os
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -28,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from tlsrpt_corpus import generate, generate_failure_heavy
 
-from assessment.tlsrpt.ingest import import_sources
+from assessment.tlsrpt.ingest import default_workers, import_sources
 from assessment.tlsrpt.store import TlsRptStore
 
 
@@ -41,12 +46,33 @@ def cpu_seconds() -> float:
     return times.user + times.system
 
 
+def children_cpu_seconds() -> float:
+    times = os.times()
+    return times.children_user + times.children_system
+
+
+def run_ours(folder: Path, store_path: Path, workers: int | None) -> tuple[float, float, str]:
+    """(wall, CPU incl. workers) seconds of one full import into a new store; a summary."""
+    started = time.perf_counter()
+    cpu = cpu_seconds() + children_cpu_seconds()
+    with TlsRptStore(store_path) as store:
+        result = import_sources(store, [folder], workers=workers)
+        elapsed = time.perf_counter() - started
+        used = cpu_seconds() + children_cpu_seconds() - cpu
+        counts = store.summary()
+    summary = (
+        f"{result.imported} imported, {result.duplicate} duplicate, "
+        f"{len(result.rejected)} rejected; store: {counts['policies']} policies, "
+        f"{counts['failure_details']} failure rows"
+    )
+    return elapsed, used, summary
+
+
 def run_peer(paths: list[Path]) -> tuple[float, float] | None:
     """(wall, CPU) seconds of parsedmarc over ``paths``."""
     try:
         import parsedmarc
     except ImportError:
-        print("parsedmarc: not installed (pip install '.[bench]'); peer comparison skipped")
         return None
     logging.getLogger("parsedmarc").setLevel(logging.CRITICAL)
     started, cpu = time.perf_counter(), cpu_seconds()
@@ -74,13 +100,17 @@ def time_frames(tmp: Path, rows: int) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--n", type=int, default=10_000, help="number of reports")
+    parser.add_argument("--n", type=int, default=100_000, help="number of reports")
     parser.add_argument(
         "--peer-max", type=int, default=20_000, help="files given to parsedmarc (subset)"
     )
     parser.add_argument(
-        "--workers", type=int, default=0, help="parse worker processes (0: in-process)"
+        "--workers",
+        type=int,
+        default=None,
+        help="parse worker processes (default: the product's default; 0: in-process)",
     )
+    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds")
     parser.add_argument(
         "--frames-rows",
         type=int,
@@ -88,38 +118,61 @@ def main() -> int:
         help="failure rows of the store frames() is timed on (0: skip)",
     )
     args = parser.parse_args()
+    workers = default_workers() if args.workers is None else args.workers
     with tempfile.TemporaryDirectory(prefix="tlsrpt-bench-") as tmp:
         folder = Path(tmp) / "reports"
         started = time.perf_counter()
         paths = generate(folder, args.n)
         print(f"generated {len(paths)} reports in {time.perf_counter() - started:.1f}s")
-        rss_before = peak_rss_mib()
-        with TlsRptStore(Path(tmp) / "tlsrpt.sqlite") as store:
-            started, cpu = time.perf_counter(), cpu_seconds()
-            result = import_sources(store, [folder], workers=args.workers)
-            elapsed, cpu = time.perf_counter() - started, cpu_seconds() - cpu
-            counts = store.summary()
-        ours = len(paths) / elapsed
-        print(
-            f"mailposture ingest: {result.imported} imported, {result.duplicate} duplicate, "
-            f"{len(result.rejected)} rejected in {elapsed:.1f}s = {ours:,.0f} reports/s "
-            f"(this process {cpu:.1f}s CPU = {len(paths) / cpu:,.0f} reports/CPU-s); "
-            f"peak RSS {peak_rss_mib():.0f} MiB (before ingest {rss_before:.0f} MiB); "
-            f"store: {counts['policies']} policies, {counts['failure_details']} failure rows"
-        )
         step = max(1, len(paths) // args.peer_max)
         subset = paths[::step][: args.peer_max]
-        peer = run_peer(subset)
-        if peer is not None:
-            peer_wall, peer_cpu = peer
-            rate = len(subset) / peer_wall
-            scope = "all files" if len(subset) == len(paths) else f"every {step}th file"
-            print(
-                f"parsedmarc parse_report_file (parse only, offline): {len(subset)} files "
-                f"({scope}) in {peer_wall:.1f}s = {rate:,.0f} reports/s "
-                f"({peer_cpu:.1f}s CPU = {len(subset) / peer_cpu:,.0f} reports/CPU-s)"
+        scope = "all files" if len(subset) == len(paths) else f"every {step}th file"
+        print(
+            f"mailposture: full ingest with {workers} parse worker(s) beside the writing "
+            f"process on {os.cpu_count()} CPUs; parsedmarc parse_report_file (parse only, "
+            f"offline) over {len(subset)} files ({scope})"
+        )
+        ours_rates: list[float] = []
+        peer_rates: list[float] = []
+        for round_number in range(1, args.rounds + 1):
+            before = run_peer(subset[: len(subset) // 2])
+            elapsed, cpu, summary = run_ours(
+                folder, Path(tmp) / f"tlsrpt-{round_number}.sqlite", workers
             )
-            print(f"ratio mailposture full ingest / parsedmarc parse-only: {ours / rate:.2f}x")
+            ours_rates.append(len(paths) / elapsed)
+            line = (
+                f"round {round_number}: mailposture {ours_rates[-1]:,.0f} reports/s "
+                f"({elapsed:.1f}s wall, {cpu:.1f}s CPU = {cpu / len(paths) * 1e6:.0f} us/report; "
+                f"{summary})"
+            )
+            after = run_peer(subset[len(subset) // 2 :])
+            if before is not None and after is not None:
+                peer_wall, peer_cpu = before[0] + after[0], before[1] + after[1]
+                peer_rates.append(len(subset) / peer_wall)
+                line += (
+                    f"; parsedmarc {peer_rates[-1]:,.0f} reports/s "
+                    f"({peer_cpu / len(subset) * 1e6:.0f} us CPU/report); "
+                    f"ratio {ours_rates[-1] / peer_rates[-1]:.2f}x"
+                )
+            print(line)
+            (Path(tmp) / f"tlsrpt-{round_number}.sqlite").unlink()
+        # Workers hold one chunk (256 reports) at a time; the importing process
+        # holds the corpus's paths, the outcomes and up to ~40 chunks of results.
+        print(f"peak RSS of the importing process: {peak_rss_mib():.0f} MiB")
+        ours = statistics.median(ours_rates)
+        print(f"median: mailposture full ingest {ours:,.0f} reports/s")
+        if not peer_rates:
+            print("parsedmarc: not installed (pip install '.[bench]'); peer comparison skipped")
+        else:
+            peer_rate = statistics.median(peer_rates)
+            ratios = [a / b for a, b in zip(ours_rates, peer_rates, strict=True)]
+            print(
+                f"median: parsedmarc parse-only {peer_rate:,.0f} reports/s; "
+                f"ratio mailposture full ingest / parsedmarc parse-only: "
+                f"{statistics.median(ratios):.2f}x (rounds: "
+                + ", ".join(f"{ratio:.2f}x" for ratio in ratios)
+                + ")"
+            )
         if args.frames_rows > 0:
             time_frames(Path(tmp), args.frames_rows)
     return 0
