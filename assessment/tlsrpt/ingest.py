@@ -15,8 +15,9 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Final
 
+from assessment.gc_pause import cyclic_gc_paused
 from assessment.tlsrpt.batch import ImportBatch, LoggedItem, Outcome, Pending
-from assessment.tlsrpt.prepare import from_plain, gc_paused, prepare_units, to_plain
+from assessment.tlsrpt.prepare import from_plain, prepare_units, to_plain
 from assessment.tlsrpt.sources import Unit, UnitKind, iter_units
 from assessment.tlsrpt.store import TlsRptStore
 from assessment.tlsrpt.workers import Worker, WorkerPool
@@ -144,7 +145,7 @@ def _write(
     logged: list[LoggedItem] = []
     batch: ImportBatch = store.batch()
     try:
-        with gc_paused():
+        with cyclic_gc_paused():
             for done, prepared in _prepared_chunks(units, pool):
                 for entry in prepared:
                     batch.add(entry)

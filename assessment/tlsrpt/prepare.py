@@ -11,13 +11,12 @@ scripts, papermill and JupyterLab alike). This module must stay cheap to import
 from __future__ import annotations
 
 import email.errors
-import gc
 import mailbox
 import zlib
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from typing import Any, Final
 
+from assessment.gc_pause import cyclic_gc_paused
 from assessment.tlsrpt.batch import (
     Pending,
     ReportRows,
@@ -46,23 +45,6 @@ READ_ERRORS: Final = (
 # named forms against 13 us for these).
 PlainUnit = tuple[str, str, str]  # source, location, UnitKind value
 PlainPending = tuple[str, str, tuple[Any, ...] | None, str]  # Pending with rows as a tuple
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """The cyclic garbage collector off for a bulk step (restored as it was).
-
-    An import allocates millions of small tuples and makes no reference cycles;
-    the collector's passes over them were ~20% of parse time. Memory is still
-    freed as usual, by reference counting.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _guarded(unit: Unit) -> Iterator[Extracted]:
@@ -97,7 +79,7 @@ def to_plain(units: Sequence[Unit]) -> list[PlainUnit]:
 
 def prepare_plain(units: Sequence[PlainUnit]) -> list[PlainPending]:
     """``prepare_units`` in the plain form that crosses processes (the worker entry point)."""
-    with gc_paused():
+    with cyclic_gc_paused():
         prepared = prepare_units(
             [Unit(source, where, UnitKind(kind)) for source, where, kind in units]
         )

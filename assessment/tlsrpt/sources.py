@@ -8,6 +8,7 @@ recursively in sorted order so that imports are deterministic.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
@@ -113,6 +114,10 @@ def unit_payloads(unit: Unit) -> Iterator[Extracted]:
         yield from _file_payloads(unit.location)
 
 
+class NotAFile(OSError):
+    """A named pipe, socket or device where a report file was expected."""
+
+
 def _read_head_or_all(item: str) -> tuple[int, bytes]:
     """(size, bytes): the whole file when within the cap, else only its first 64 bytes.
 
@@ -121,9 +126,14 @@ def _read_head_or_all(item: str) -> tuple[int, bytes]:
     per small report file, more than parsing it. One byte beyond the size is asked
     for so that a file growing while it is read is still caught by the cap check.
     """
-    fd = os.open(item, os.O_RDONLY)
+    # Non-blocking open: a FIFO (or device) lying in a report folder would otherwise
+    # block the import for ever, waiting for a writer. Regular files ignore the flag.
+    fd = os.open(item, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     try:
-        size = os.fstat(fd).st_size
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            raise NotAFile(item)
+        size = status.st_size
         if size > MAX_FILE_BYTES:
             return size, os.read(fd, 64)
         data = os.read(fd, size + 1)
@@ -147,6 +157,9 @@ def _read_head_or_all(item: str) -> tuple[int, bytes]:
 def _file_payloads(item: str) -> Iterator[Extracted]:
     try:
         size, data = _read_head_or_all(item)
+    except NotAFile:
+        yield Extracted(item, None, "not a regular file (a named pipe, socket or device)")
+        return
     except OSError as exc:
         yield Extracted(item, None, f"cannot read file: {exc.strerror or exc}")
         return

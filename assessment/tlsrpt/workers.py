@@ -40,6 +40,7 @@ _READ_BYTES: Final = 1 << 20
 _EXIT_WAIT_S: Final = 5.0
 # The package's folder, so a worker finds it also when it is not installed.
 _ROOT: Final = str(Path(__file__).resolve().parents[2])
+COMMAND: Final = ("-m", "assessment.tlsrpt.worker")
 
 
 class Worker:
@@ -75,7 +76,7 @@ class WorkerPool:
         for _ in range(count):
             try:
                 process = subprocess.Popen(
-                    [sys.executable, "-m", "assessment.tlsrpt.worker"],
+                    [sys.executable, *COMMAND],
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     env=environment,

@@ -6,6 +6,7 @@ import gzip
 import io
 import json
 import mailbox
+import os
 import zipfile
 import zlib
 from email.message import EmailMessage
@@ -107,6 +108,8 @@ def test_bad_inputs_rejected_per_item_good_items_kept(tmp_path: Path, store: Tls
     (folder / "noattach.eml").write_bytes(
         b"From: a@b.example\r\nSubject: hello\r\nContent-Type: text/plain\r\n\r\nJust text.\r\n"
     )
+    # A named pipe with no writer: opening it for reading would block for ever.
+    os.mkfifo(folder / "pipe.json")
 
     with store:
         result = import_sources(store, [folder])
@@ -121,7 +124,8 @@ def test_bad_inputs_rejected_per_item_good_items_kept(tmp_path: Path, store: Tls
     assert "not UTF-8" in reasons["latin1.json"]
     assert "exceeds the 25 MiB cap" in reasons["big.json"]
     assert "no TLS-RPT report attachment" in reasons["noattach.eml"]
-    assert len(result.rejected) == 8
+    assert "not a regular file" in reasons["pipe.json"]
+    assert len(result.rejected) == 9
 
 
 def test_reimport_adds_nothing_and_same_id_different_content_kept_first(

@@ -7,8 +7,9 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
-from assessment.tlsrpt import ingest
+from assessment.tlsrpt import ingest, workers
 from assessment.tlsrpt.ingest import ImportResult, import_sources
 from assessment.tlsrpt.store import Outcome, TlsRptStore
 
@@ -65,3 +66,70 @@ def test_workers_give_the_same_result_as_in_process(tmp_path: Path) -> None:
         again = import_sources(parallel_store, [folder], workers=2)
         assert again.imported == 0
         assert again.duplicate == serial.imported + serial.duplicate
+
+
+def _rows(store: TlsRptStore) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    frames = store.frames()
+    return frames.reports.drop(columns="imported_at"), frames.policies, frames.failures
+
+
+class _KillingPool(workers.WorkerPool):
+    """Kills its first worker right after giving it its third chunk."""
+
+    def send(self, worker: workers.Worker, chunk: int, task: object) -> None:
+        super().send(worker, chunk, task)
+        if worker is self.workers[0] and len(worker.owed) == 3:
+            worker.process.kill()
+
+
+def test_a_worker_killed_mid_import_only_hands_its_chunks_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "reports"
+    _corpus(folder, ingest.PARALLEL_MIN_UNITS + 700)
+    serial, serial_store = _import(folder, tmp_path / "serial.sqlite", workers=0)
+    monkeypatch.setattr(ingest, "WorkerPool", _KillingPool)
+    killed, killed_store = _import(folder, tmp_path / "killed.sqlite", workers=1)
+    with serial_store, killed_store:
+        assert killed == serial
+        for mine, theirs in zip(_rows(serial_store), _rows(killed_store), strict=True):
+            pd.testing.assert_frame_equal(mine, theirs)
+
+
+def test_workers_that_cannot_start_or_import_leave_the_work_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "reports"
+    _corpus(folder, ingest.PARALLEL_MIN_UNITS + 100)
+    serial, serial_store = _import(folder, tmp_path / "serial.sqlite", workers=0)
+    monkeypatch.setattr(workers, "COMMAND", ("-m", "assessment.tlsrpt.no_such_module"))
+    broken, broken_store = _import(folder, tmp_path / "broken.sqlite", workers=2)
+    assert "No module named" in capfd.readouterr().err
+    monkeypatch.setattr(workers.sys, "executable", str(tmp_path / "no-python"))
+    unstarted, unstarted_store = _import(folder, tmp_path / "unstarted.sqlite", workers=2)
+    with serial_store, broken_store, unstarted_store:
+        assert broken == serial
+        assert unstarted == serial
+
+
+def test_a_worker_reports_its_errors_and_keeps_serving() -> None:
+    pool = workers.WorkerPool(1)
+    try:
+        (worker,) = pool.workers
+        pool.send(worker, 0, [("src", "/nowhere", "not-a-unit-kind")])
+        pool.send(worker, 1, [("src", "/nowhere/at-all.json", "file")])
+        answers = []
+        for chunk in (0, 1):
+            while (answer := pool.take(worker, chunk)) is None:
+                assert pool.owes(worker, chunk)
+                pool.pump(10)
+            answers.append(answer)
+        (status, text), (status_after, items) = answers
+        assert status == "error" and "ValueError" in text
+        # The next task is served as usual: the missing file is a per-item rejection.
+        assert status_after == "ok"
+        ((_, item, rows, reason),) = items
+        assert item == "/nowhere/at-all.json" and rows is None and "cannot read" in reason
+    finally:
+        pool.close()
+    assert all(w.process.returncode == 0 for w in pool.workers)
