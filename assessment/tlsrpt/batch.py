@@ -99,10 +99,9 @@ def decompress_raw(stored: bytes) -> bytes:
 class ReportRows(NamedTuple):
     """One parsed report as the store's rows, minus ``report_pk`` (given at commit).
 
-    Built where the report is parsed (possibly a worker process): a tuple of
-    tuples pickles back to the importing process far more cheaply than the
-    nested frozen dataclasses, and the importing process then only prefixes
-    ``report_pk`` to each row.
+    Built where the report is parsed (possibly a worker process): as plain tuples
+    it crosses back to the importing process cheaply, and the importing process
+    then only prefixes ``report_pk`` to each row.
     """
 
     org_name: str
@@ -215,12 +214,6 @@ class ImportBatch:
     def add(self, entry: Pending) -> None:
         """Add an item; its rows already flattened (hashed, compressed) by ``parsed_rows``."""
         self._pending.append(entry)
-
-    def add_rows(self, rows: ReportRows, source: str, item: str) -> None:
-        self._pending.append(Pending(source, item, rows, ""))
-
-    def reject(self, source: str, item: str, reason: str) -> None:
-        self._pending.append(Pending(source, item, None, reason))
 
     def _existing(self) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
         """Reports already stored with a buffered item's content hash, or org and report-id."""

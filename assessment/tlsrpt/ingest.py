@@ -117,7 +117,7 @@ def _prepared_chunks(
         if index in stolen:
             return stolen.pop(index)
         worker = owner.pop(index, None)
-        while worker is not None and pool.owes(worker, index):
+        while worker is not None and pool.owes(worker):
             pool.pump(0)
             answer = pool.take(worker, index)
             if answer is not None:

@@ -108,8 +108,8 @@ class WorkerPool:
         return marshal.loads(worker.results.popleft())  # noqa: S302
 
     @staticmethod
-    def owes(worker: Worker, chunk: int) -> bool:
-        """Whether ``chunk``'s result may still come (False once the worker is gone)."""
+    def owes(worker: Worker) -> bool:
+        """Whether the worker's next result may still come (False once it is gone)."""
         return worker.alive or bool(worker.results)
 
     def pump(self, timeout: float | None) -> None:

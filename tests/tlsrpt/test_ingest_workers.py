@@ -121,7 +121,7 @@ def test_a_worker_reports_its_errors_and_keeps_serving() -> None:
         answers = []
         for chunk in (0, 1):
             while (answer := pool.take(worker, chunk)) is None:
-                assert pool.owes(worker, chunk)
+                assert pool.owes(worker)
                 pool.pump(10)
             answers.append(answer)
         (status, text), (status_after, items) = answers
