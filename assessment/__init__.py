@@ -34,7 +34,7 @@ _LAZY = {
     "run_assessment": "assessment.run",
     "import_sources": "assessment.tlsrpt.ingest",
     "TlsRptStore": "assessment.tlsrpt.store",
-    "readiness_verdicts": "assessment.tlsrpt.verdict",
+    "enforce_verdicts": "assessment.tlsrpt.gate",
     "build_plan": "assessment.plan",
     "assess_readiness": "assessment.readiness",
     "Sandbox": "assessment.sandbox",
@@ -48,9 +48,9 @@ if TYPE_CHECKING:
     from assessment.readiness import assess_readiness
     from assessment.run import run_assessment
     from assessment.sandbox import Sandbox
+    from assessment.tlsrpt.gate import enforce_verdicts
     from assessment.tlsrpt.ingest import import_sources
     from assessment.tlsrpt.store import TlsRptStore
-    from assessment.tlsrpt.verdict import readiness_verdicts
 
 
 def __getattr__(name: str) -> Any:
@@ -78,11 +78,11 @@ __all__ = [
     "assess",
     "assess_readiness",
     "build_plan",
+    "enforce_verdicts",
     "import_sources",
     "load_evidence",
     "load_findings",
     "load_run",
-    "readiness_verdicts",
     "run_assessment",
     "run_checks",
     "save_evidence",

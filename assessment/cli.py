@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
-import os
-import re
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -17,16 +15,11 @@ from datetime import date
 from pathlib import Path
 
 from assessment.model import Endpoint, Finding, NetworkProfile
-from assessment.run import DEFAULT_DATA, ToolError
+from assessment.names import DomainName, DomainNameError
+from assessment.run import ToolError
+from assessment.workspace import data_dir as _data_dir
 
 EXIT_TOOL_ERROR = 2
-# LDH labels, plus `_` which appears in real names (and A-labels are LDH already).
-_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
-
-
-def _data_dir(text: str | None) -> Path:
-    chosen = text or os.environ.get("MAILPOSTURE_DATA") or str(DEFAULT_DATA)
-    return Path(chosen).expanduser().resolve()
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -85,20 +78,10 @@ def domain_names(texts: Sequence[str]) -> list[str]:
     names = []
     for text in texts:
         try:
-            # U-labels (bücher.example) become the A-labels DNS carries.
-            name = text.strip().rstrip(".").encode("idna").decode("ascii").lower()
-        except UnicodeError:
-            raise ToolError(f"{text!r} is not a domain name") from None
-        labels = name.split(".")
-        if (
-            len(labels) < 2
-            or len(name) > 253
-            or any(not label or len(label) > 63 for label in labels)
-            or not all(_LABEL.fullmatch(label) for label in labels)
-        ):
-            raise ToolError(f"{text!r} is not a domain name")
-        names.append(name)
-    return names
+            names.append(DomainName.parse(text).ascii)
+        except DomainNameError as exc:
+            raise ToolError(str(exc)) from None
+    return list(dict.fromkeys(names))
 
 
 def profile_from_args(args: argparse.Namespace) -> NetworkProfile:
@@ -141,7 +124,8 @@ def assessment_inputs(
 ) -> tuple[str, list[str], list[str], list[str]]:
     """Client, domains, DKIM selectors and TLS-RPT sources: the command line, completed by
     the client's client.toml (domains on the command line replace the file's)."""
-    from assessment.clients import ClientConfigError, config_path, load_client
+    from assessment.clients import ClientConfigError, load_client
+    from assessment.workspace import Workspace
 
     data_dir = _data_dir(args.data)
     try:
@@ -152,7 +136,8 @@ def assessment_inputs(
     domains = list(args.domains) or (list(config.domains) if config else [])
     if not domains:
         raise ToolError(
-            f"no domain given, and no {config_path(data_dir, args.client)} to take them from"
+            f"no domain given, and no {Workspace(data_dir).client(args.client).config} "
+            "to take them from"
         )
     selectors = list(
         dict.fromkeys([*args.dkim_selector, *(config.dkim_selectors if config else ())])
@@ -235,14 +220,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from assessment.pipeline import REPORT_FILE
     from assessment.run import rerender
+    from assessment.workspace import RunFolder
 
-    run_dir = Path(args.run).resolve()
-    if not run_dir.is_dir():
+    run = RunFolder(Path(args.run).resolve())
+    if not run.path.is_dir():
         raise ToolError(f"--run {args.run}: no such folder")
-    rerender(run_dir)
-    print(run_dir / REPORT_FILE)
+    rerender(run.path)
+    print(run.report)
     return 0
 
 

@@ -4,8 +4,11 @@ Lets a consultant re-assess a client with `mailposture assess --client NAME` alo
 
     name = "Acme Dental"
     domains = ["acme-dental.co.uk", "acmedental.com"]
+    country = "GB"                                   # optional: frameworks and working days
     dkim_selectors = ["selector1", "selector2"]      # optional
     tlsrpt_sources = ["/home/me/Mail/acme-tlsrpt"]   # optional: imported before each report
+    dmarc_sources = ["/home/me/Mail/acme-dmarc"]     # optional: imported before each report
+    frameworks = ["us"]                              # optional: regions beyond the country's
 """
 
 from __future__ import annotations
@@ -14,9 +17,19 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from assessment.tlsrpt.store import client_slug
+from assessment.workspace import Workspace, WorkspaceError, client_slug
 
-CONFIG_FILE = "client.toml"
+_KEYS = frozenset(
+    {
+        "name",
+        "domains",
+        "country",
+        "dkim_selectors",
+        "tlsrpt_sources",
+        "dmarc_sources",
+        "frameworks",
+    }
+)
 
 
 class ClientConfigError(ValueError):
@@ -29,10 +42,11 @@ class ClientConfig:
     domains: tuple[str, ...]
     dkim_selectors: tuple[str, ...] = ()
     tlsrpt_sources: tuple[str, ...] = ()
-
-
-def config_path(data_dir: Path, client: str) -> Path:
-    return data_dir / "clients" / client_slug(client) / CONFIG_FILE
+    dmarc_sources: tuple[str, ...] = ()
+    country: str = ""
+    """ISO 3166-1 alpha-2, upper case; "" when not set."""
+    frameworks: tuple[str, ...] = ()
+    """Extra framework regions to include beyond the country's own (e.g. "us", "au")."""
 
 
 def _strings(raw: dict[str, object], key: str, path: Path) -> tuple[str, ...]:
@@ -42,9 +56,20 @@ def _strings(raw: dict[str, object], key: str, path: Path) -> tuple[str, ...]:
     return tuple(v.strip() for v in value)
 
 
+def _country(raw: dict[str, object], path: Path) -> str:
+    value = raw.get("country", "")
+    if not isinstance(value, str) or (value and not (len(value) == 2 and value.isalpha())):
+        raise ClientConfigError(f"{path}: country must be a two-letter ISO code such as GB or US")
+    return value.upper()
+
+
 def load_client(data_dir: Path, client: str) -> ClientConfig | None:
     """The client's configuration, or None when it has no client.toml."""
-    path = config_path(data_dir, client)
+    try:
+        folder = Workspace(data_dir).client(client)
+    except WorkspaceError as exc:
+        raise ClientConfigError(str(exc)) from None
+    path = folder.config
     if not path.is_file():
         return None
     try:
@@ -53,18 +78,20 @@ def load_client(data_dir: Path, client: str) -> ClientConfig | None:
         raise ClientConfigError(f"{path}: cannot read: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ClientConfigError(f"{path}: not valid TOML: {exc}") from exc
-    unknown = sorted(set(raw) - {"name", "domains", "dkim_selectors", "tlsrpt_sources"})
+    unknown = sorted(set(raw) - _KEYS)
     if unknown:
         raise ClientConfigError(f"{path}: unknown key(s) {', '.join(unknown)}")
     name = raw.get("name", client)
     if not isinstance(name, str) or not name.strip():
         raise ClientConfigError(f"{path}: name must be a non-empty string")
-    if client_slug(name) != client_slug(client):
+    try:
+        same = client_slug(name) == folder.slug
+    except WorkspaceError as exc:
+        raise ClientConfigError(f"{path}: {exc}") from None
+    if not same:
         # The store, brand and runs live under the slug: a name that slugs differently
         # would silently split the client's history across two folders.
-        raise ClientConfigError(
-            f"{path}: name {name!r} does not match the folder {client_slug(client)!r}"
-        )
+        raise ClientConfigError(f"{path}: name {name!r} does not match the folder {folder.slug!r}")
     domains = _strings(raw, "domains", path)
     if not domains:
         raise ClientConfigError(f"{path}: domains is empty")
@@ -73,4 +100,7 @@ def load_client(data_dir: Path, client: str) -> ClientConfig | None:
         domains=domains,
         dkim_selectors=_strings(raw, "dkim_selectors", path),
         tlsrpt_sources=_strings(raw, "tlsrpt_sources", path),
+        dmarc_sources=_strings(raw, "dmarc_sources", path),
+        country=_country(raw, path),
+        frameworks=tuple(f.lower() for f in _strings(raw, "frameworks", path)),
     )

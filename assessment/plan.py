@@ -2,7 +2,7 @@
 with a long max_age, with the exact texts to publish at every step.
 
 Pure: everything comes from the evidence snapshot, its findings and (optionally) the TLS-RPT
-readiness verdicts. The one function that touches the disk is `write_artifacts`, at the end.
+enforce verdicts. The one function that touches the disk is `write_artifacts`, at the end.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from assessment.planning.texts import (
 from assessment.recommended import PARKED_DMARC, PARKED_SPF
 from assessment.records.dmarc_tags import Policy as DmarcPolicy
 from assessment.report.sections import Artifact, PlanPhase, PlanSection
-from assessment.tlsrpt.verdict import ReadinessGates, ReadinessStatus, ReadinessVerdict
+from assessment.tlsrpt.gate import EnforceGates, EnforceStatus, EnforceVerdict
 
 __all__ = [
     "DomainPlan",
@@ -51,7 +51,7 @@ class DomainPlan:
     patterns: tuple[str, ...]
     steps: tuple[PlanStep, ...]
     artifacts: tuple[Artifact, ...]
-    verdict: ReadinessVerdict | None = None
+    verdict: EnforceVerdict | None = None
     notes: tuple[str, ...] = ()
 
 
@@ -72,7 +72,7 @@ class RolloutPlan:
     assessed_on: date
     domains: tuple[DomainPlan, ...]
     no_mail: tuple[NoMailNote, ...]
-    gates: ReadinessGates
+    gates: EnforceGates
     timing: PlanTiming = field(default_factory=PlanTiming)
     notes: tuple[str, ...] = ()
 
@@ -80,8 +80,8 @@ class RolloutPlan:
 def _plan_domain(
     state: DomainState,
     assessed_on: date,
-    verdict: ReadinessVerdict | None,
-    gates: ReadinessGates,
+    verdict: EnforceVerdict | None,
+    gates: EnforceGates,
     timing: PlanTiming,
 ) -> DomainPlan:
     planner = Planner(state, assessed_on, verdict, gates, timing)
@@ -103,7 +103,7 @@ def _plan_domain(
         if (
             state.host_problems
             or republish
-            or (verdict is not None and verdict.status is ReadinessStatus.NOT_READY)
+            or (verdict is not None and verdict.status is EnforceStatus.NOT_READY)
         ):
             planner.prerequisites(include_hosting=False)
         if republish:
@@ -232,12 +232,12 @@ def build_plan(
     findings: Sequence[Finding],
     *,
     assessed_on: date,
-    verdicts: Mapping[str, ReadinessVerdict] | None = None,
-    gates: ReadinessGates | None = None,
+    verdicts: Mapping[str, EnforceVerdict] | None = None,
+    gates: EnforceGates | None = None,
     timing: PlanTiming | None = None,
 ) -> RolloutPlan:
     """A dated rollout plan for every audited domain, starting at its current phase."""
-    rules = gates or ReadinessGates()
+    rules = gates or EnforceGates()
     pace = timing or PlanTiming()
     known = {name.lower().rstrip("."): v for name, v in (verdicts or {}).items()}
     plans: list[DomainPlan] = []

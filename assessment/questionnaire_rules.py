@@ -20,7 +20,7 @@ from assessment.questionnaires import Rule
 from assessment.records.dmarc import DmarcRecord
 from assessment.records.dmarc_tags import Policy
 from assessment.report.sections import AnswerStatus
-from assessment.tlsrpt.verdict import ReadinessVerdict
+from assessment.tlsrpt.gate import EnforceVerdict
 
 _ORDER = (AnswerStatus.NO, AnswerStatus.PARTIAL, AnswerStatus.CONFIRM, AnswerStatus.YES)
 
@@ -342,7 +342,7 @@ def _legacy_tls(d: DomainFacts) -> Answer:
     )
 
 
-def _mta_sts(d: DomainFacts, verdict: ReadinessVerdict | None) -> Answer:
+def _mta_sts(d: DomainFacts, verdict: EnforceVerdict | None) -> Answer:
     if not d.mail:
         return Answer(_NA, _NA, "receives no mail")
     state = detect_state(d.ctx, d.findings)
@@ -401,7 +401,7 @@ def _m365(d: DomainFacts) -> Answer:
     return Answer(C, _NA, "no sign of Microsoft 365 in the MX or SPF records")
 
 
-RULES: Mapping[Rule, Callable[[DomainFacts, ReadinessVerdict | None], Answer]] = {
+RULES: Mapping[Rule, Callable[[DomainFacts, EnforceVerdict | None], Answer]] = {
     Rule.SPF_VALID: lambda d, v: _spf(d),
     Rule.SPF_HARDFAIL: lambda d, v: _spf_hardfail(d),
     Rule.DKIM_KEY: lambda d, v: _dkim(d),

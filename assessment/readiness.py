@@ -31,7 +31,7 @@ from assessment.report.sections import (
     ReadinessItemView,
     ReadinessSection,
 )
-from assessment.tlsrpt.verdict import ReadinessVerdict
+from assessment.tlsrpt.gate import EnforceVerdict
 
 Y, P, N, C = AnswerStatus.YES, AnswerStatus.PARTIAL, AnswerStatus.NO, AnswerStatus.CONFIRM
 _NA = AnswerStatus.NOT_APPLICABLE
@@ -123,7 +123,7 @@ def _parked(d: DomainFacts, answer: Answer) -> Answer:
 def _evaluate(
     item: QuestionItem,
     domains: Sequence[DomainFacts],
-    verdicts: Mapping[str, ReadinessVerdict],
+    verdicts: Mapping[str, EnforceVerdict],
 ) -> ItemResult:
     rule = RULES[item.rule]
     answers = [(d, _parked(d, rule(d, verdicts.get(d.name)))) for d in domains]
@@ -200,7 +200,7 @@ def assess_readiness(
     evidence: Evidence,
     findings: Sequence[Finding],
     *,
-    verdicts: Mapping[str, ReadinessVerdict] | None = None,
+    verdicts: Mapping[str, EnforceVerdict] | None = None,
 ) -> Readiness:
     """Evaluate every questionnaire item against the evidence of all audited domains."""
     domains = [

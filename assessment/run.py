@@ -13,18 +13,17 @@ import logging
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
 from assessment.model import NetworkProfile
-from assessment.pipeline import REPORT_FILE, RunInfo, profile_to_json, today, write_run_info
-from assessment.tlsrpt.store import client_slug
+from assessment.names import DomainName
+from assessment.pipeline import profile_to_json, today
+from assessment.workspace import RunFolder, RunInfo, Workspace, WorkspaceError
 
 KIT_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = KIT_ROOT / "notebooks"
-DEFAULT_DATA = KIT_ROOT / "data"
 
 
 class ToolError(Exception):
@@ -142,16 +141,6 @@ def execute(name: str, run_dir: Path, parameters: Mapping[str, Any]) -> Path:
     return output
 
 
-def new_run_dir(data_dir: Path, client: str) -> Path:
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    base = data_dir / "clients" / client_slug(client) / "runs" / stamp
-    candidate, n = base, 1
-    while candidate.exists():
-        n += 1
-        candidate = base.with_name(f"{stamp}-{n}")
-    return candidate
-
-
 def run_assessment(
     client: str,
     domains: Sequence[str],
@@ -174,19 +163,23 @@ def run_assessment(
             # The executed notebooks keep their parameters: a password would be stored.
             raise ToolError("put the IMAP password in MAILPOSTURE_IMAP_PASSWORD, not in the URL")
     try:
+        client_folder = Workspace(data_dir).client(client)
         # Fail before any network work if the brand cannot be used.
-        resolve_brand(data_dir, client_slug(client))
+        resolve_brand(data_dir, client_folder.slug)
+    except WorkspaceError as exc:
+        raise ToolError(str(exc)) from exc
     except BrandError as exc:
         raise ToolError(f"brand: {exc}") from exc
     try:
         check_resolvers(profile)
     except ResolverUnavailable as exc:
         raise ToolError(f"DNS does not work from here: {exc}") from exc
-    run_dir = (out_dir or new_run_dir(data_dir, client)).resolve()
+    run = RunFolder((out_dir or client_folder.new_run().path).resolve())
+    run_dir = run.path
     run_dir.mkdir(parents=True, exist_ok=True)
     assessed_on = today()
-    names = tuple(d.strip().lower().rstrip(".") for d in domains)
-    write_run_info(run_dir, RunInfo(client, names, assessed_on, str(data_dir.resolve())))
+    names = tuple(DomainName.parse(d).ascii for d in domains)
+    run.write_info(RunInfo(client, names, assessed_on, str(data_dir.resolve()), demo=profile.lab))
     executed = [
         execute(
             "assess.ipynb",
@@ -215,11 +208,11 @@ def run_assessment(
             )
         )
     executed.append(rerender(run_dir))
-    return RunResult(run_dir, run_dir / REPORT_FILE, tuple(executed))
+    return RunResult(run_dir, run.report, tuple(executed))
 
 
 def rerender(run_dir: Path) -> Path:
     """Run the report notebook over a run folder: saved evidence and the store, no network."""
-    if not (run_dir / "evidence.json").is_file():
+    if not RunFolder(run_dir).is_run():
         raise ToolError(f"{run_dir} holds no evidence.json: not a run folder")
     return execute("report.ipynb", run_dir, {"run_dir": str(run_dir)})

@@ -25,7 +25,7 @@ from assessment.recommended import PARKED_DMARC
 from assessment.records.mtasts import StsMode, parse_sts_policy, parse_sts_txt
 from assessment.records.tlsrpt import parse_tlsrpt_txt
 from assessment.sandbox import Sandbox
-from assessment.tlsrpt.verdict import ReadinessGates, ReadinessStatus, ReadinessVerdict
+from assessment.tlsrpt.gate import EnforceGates, EnforceStatus, EnforceVerdict
 
 TODAY = date(2026, 10, 20)
 DOMAINS = ("good.test", "expired.test", "redirect.test", "nullmx.test", "nostarttls.test")
@@ -76,20 +76,20 @@ def _with_policy(evidence: Evidence, domain: str, body: str, rename: str) -> Evi
     return dataclasses.replace(evidence, domains=(changed,))
 
 
-def _verdict(domain: str, status: ReadinessStatus, days: int) -> ReadinessVerdict:
-    return ReadinessVerdict(
+def _verdict(domain: str, status: EnforceStatus, days: int) -> EnforceVerdict:
+    return EnforceVerdict(
         domain=domain,
         status=status,
         reasons=(),
         blockers=("sts-webpki-invalid on mx9.example",)
-        if status is ReadinessStatus.NOT_READY
+        if status is EnforceStatus.NOT_READY
         else (),
         window_start=TODAY - timedelta(days=14),
         window_end=TODAY - timedelta(days=1),
         days_covered=days,
         reporters=("Google", "Microsoft"),
         total_successful=1200,
-        total_failed=0 if status is ReadinessStatus.READY else 3,
+        total_failed=0 if status is EnforceStatus.READY else 3,
         failure_rate=0.0,
         failing_mx=(),
         first_report=TODAY - timedelta(days=days),
@@ -148,14 +148,14 @@ def test_none_phase_full_schedule(scenario: Evidence) -> None:
     assert any("mx.expired.test" in a and "Fix" in a for a in prereq.actions)
     assert any("mta-sts.expired.test" in a for a in prereq.actions)
     watch = expired.steps[2]
-    assert watch.gates == ReadinessGates().describe()
+    assert watch.gates == EnforceGates().describe()
     policies = [parse_sts_policy(s.policy) for s in expired.steps if s.policy]
     assert [p.max_age for p in policies] == [86400, 604800, 1209600, 31557600]
     assert [p.mode for p in policies] == [StsMode.TESTING] + [StsMode.ENFORCE] * 3
 
 
 def test_watch_never_ends_before_the_verdict_could_be_ready(scenario: Evidence) -> None:
-    gates = ReadinessGates(min_days=30)
+    gates = EnforceGates(min_days=30)
     plan, _ = _plan(scenario, gates=gates)
     watch = next(s for s in _domain(plan, "expired.test").steps if s.kind is StepKind.WATCH)
     assert watch.end is not None and (watch.end - watch.start).days == 31
@@ -170,14 +170,14 @@ def _clean_testing(scenario: Evidence) -> Evidence:
 @pytest.mark.parametrize(
     ("status", "days", "watch_days"),
     [
-        (ReadinessStatus.READY, 14, 3),
-        (ReadinessStatus.INSUFFICIENT_DATA, 10, 5),
-        (ReadinessStatus.NOT_READY, 14, 8),
+        (EnforceStatus.READY, 14, 3),
+        (EnforceStatus.INSUFFICIENT_DATA, 10, 5),
+        (EnforceStatus.NOT_READY, 14, 8),
         (None, 0, 21),
     ],
 )
 def test_testing_phase_watch_follows_the_verdict(
-    scenario: Evidence, status: ReadinessStatus | None, days: int, watch_days: int
+    scenario: Evidence, status: EnforceStatus | None, days: int, watch_days: int
 ) -> None:
     evidence = _clean_testing(scenario)
     verdicts = {} if status is None else {"good.test": _verdict("good.test", status, days)}
@@ -190,10 +190,10 @@ def test_testing_phase_watch_follows_the_verdict(
     assert enforce.start == watch.end
     if status is not None:
         assert any(f"{days} days with reports (14 required)" in a for a in watch.actions)
-    if status is ReadinessStatus.NOT_READY:
+    if status is EnforceStatus.NOT_READY:
         assert domain_plan.steps[0].kind is StepKind.PREREQUISITES
         assert any("sts-webpki-invalid on mx9.example" in a for a in domain_plan.steps[0].actions)
-    if status is ReadinessStatus.READY:
+    if status is EnforceStatus.READY:
         assert domain_plan.steps[0].kind is StepKind.WATCH and watch.start == TODAY
 
 

@@ -25,6 +25,7 @@ import dns.resolver
 import dns.rrset
 
 from assessment.model import DnsLookup, NetworkProfile, Outcome
+from assessment.names import normalise
 
 EDNS_PAYLOAD = 1232
 """The DNS flag day 2020 payload size: avoids IP fragmentation, TCP covers the rest."""
@@ -35,11 +36,8 @@ def utc_now() -> str:
 
 
 def normalize_name(name: str) -> str:
-    """Lower-case A-label form without the trailing dot; the raw text if it is not a name."""
-    try:
-        return dns.name.from_text(name.strip().rstrip(".") + ".").to_text(True).lower()
-    except (dns.exception.DNSException, UnicodeError, ValueError):
-        return name.strip().rstrip(".").lower()
+    """Lower-case A-label form without the trailing dot (`assessment.names` policy)."""
+    return normalise(name)
 
 
 def decode_txt(raw: bytes) -> str:

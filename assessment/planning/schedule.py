@@ -18,7 +18,7 @@ from assessment.planning.texts import (
     tlsrpt_value,
 )
 from assessment.records.mtasts import StsMode
-from assessment.tlsrpt.verdict import ReadinessGates, ReadinessStatus, ReadinessVerdict
+from assessment.tlsrpt.gate import EnforceGates, EnforceStatus, EnforceVerdict
 
 
 class StepKind(StrEnum):
@@ -79,8 +79,8 @@ class Planner:
         self,
         state: DomainState,
         assessed_on: date,
-        verdict: ReadinessVerdict | None,
-        gates: ReadinessGates,
+        verdict: EnforceVerdict | None,
+        gates: EnforceGates,
         timing: PlanTiming,
     ) -> None:
         self.state = state
@@ -198,7 +198,7 @@ class Planner:
                 f"Could not be checked from our vantage point: {finding.detail} Confirm it "
                 "from the TLS-RPT reports during testing."
             )
-        if self.verdict is not None and self.verdict.status is ReadinessStatus.NOT_READY:
+        if self.verdict is not None and self.verdict.status is EnforceStatus.NOT_READY:
             actions += [f"Clear the TLS-RPT blocker: {b}" for b in self.verdict.blockers]
         if include_hosting or state.hosting_problems:
             for finding in () if self.hosting_handled else state.hosting_problems:
@@ -284,9 +284,9 @@ class Planner:
         verdict = self.verdict
         if not fresh and verdict is not None:
             missing_days = max(gates.min_days - verdict.days_covered, 0) + 1
-            if verdict.status is ReadinessStatus.READY:
+            if verdict.status is EnforceStatus.READY:
                 needed = self.timing.short_watch_days
-            elif verdict.status is ReadinessStatus.INSUFFICIENT_DATA:
+            elif verdict.status is EnforceStatus.INSUFFICIENT_DATA:
                 needed = max(missing_days, self.timing.short_watch_days)
             else:
                 needed = max(missing_days, gates.clean_mx_days + 1, self.timing.short_watch_days)

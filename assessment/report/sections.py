@@ -29,7 +29,7 @@ class VerdictStatus(StrEnum):
 
 @dataclass(frozen=True)
 class VerdictView:
-    """MTA-STS enforce-readiness of one domain, from its TLS-RPT history."""
+    """Whether one domain can switch MTA-STS to enforce, from its TLS-RPT history."""
 
     domain: str
     status: VerdictStatus

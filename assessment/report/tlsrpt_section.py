@@ -10,18 +10,18 @@ import pandas as pd
 from assessment.report.sections import Chart, TableView, TlsRptSection, VerdictStatus, VerdictView
 from assessment.tlsrpt import analyze, charts
 from assessment.tlsrpt.frames import Frames
-from assessment.tlsrpt.verdict import ReadinessStatus, ReadinessVerdict
+from assessment.tlsrpt.gate import EnforceStatus, EnforceVerdict
 
 _STATUS = {
-    ReadinessStatus.READY: VerdictStatus.READY,
-    ReadinessStatus.NOT_READY: VerdictStatus.NOT_READY,
-    ReadinessStatus.INSUFFICIENT_DATA: VerdictStatus.INSUFFICIENT_DATA,
+    EnforceStatus.READY: VerdictStatus.READY,
+    EnforceStatus.NOT_READY: VerdictStatus.NOT_READY,
+    EnforceStatus.INSUFFICIENT_DATA: VerdictStatus.INSUFFICIENT_DATA,
 }
 _TABLE_ROWS = 12
 _EPOCH = date(1970, 1, 1)
 
 
-def verdict_view(verdict: ReadinessVerdict) -> VerdictView:
+def verdict_view(verdict: EnforceVerdict) -> VerdictView:
     return VerdictView(
         domain=verdict.domain,
         status=_STATUS[verdict.status],
@@ -87,7 +87,7 @@ def _scoped(frames: Frames, domains: Sequence[str], start: date, end: date) -> F
 
 def build_tlsrpt_section(
     frames: Frames,
-    verdicts: Mapping[str, ReadinessVerdict],
+    verdicts: Mapping[str, EnforceVerdict],
     domains: Sequence[str],
     as_of: date,
 ) -> TlsRptSection | None:

@@ -24,6 +24,7 @@ from typing import Final
 
 import pandas as pd
 
+from assessment.names import normalise
 from assessment.tlsrpt.frames import Frames
 
 ALL_TYPES: Final = "all"
@@ -87,12 +88,7 @@ def _between(frame: pd.DataFrame, since: date | None, until: date | None) -> pd.
 
 def normalise_domain(domain: str) -> str:
     """Lower-case A-label without a trailing dot, the form reports use (RFC 8460 §4.4)."""
-    name = domain.strip().rstrip(".").lower()
-    try:
-        return name.encode("idna").decode("ascii")
-    except UnicodeError:
-        # Not a valid IDN: compare it as written rather than refusing the whole analysis.
-        return name
+    return normalise(domain)
 
 
 def daily_sessions(frames: Frames, domain: str | None = None) -> pd.DataFrame:

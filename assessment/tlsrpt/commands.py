@@ -12,9 +12,10 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Final, TextIO
 
+from assessment.tlsrpt.gate import enforce_verdicts
 from assessment.tlsrpt.ingest import ImportResult, import_sources
-from assessment.tlsrpt.store import StoreError, TlsRptStore, store_path
-from assessment.tlsrpt.verdict import readiness_verdicts
+from assessment.tlsrpt.store import StoreError, TlsRptStore
+from assessment.workspace import Workspace, WorkspaceError
 
 _SHOWN_REJECTIONS: Final = 15
 _BAR_WIDTH: Final = 30
@@ -34,7 +35,9 @@ def add_tlsrpt_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
     importer.add_argument("--json", action="store_true", help="print a JSON result")
     importer.set_defaults(handler=run_import)
 
-    summary = actions.add_parser("summary", help="counts and MTA-STS readiness per domain")
+    summary = actions.add_parser(
+        "summary", help="counts and the MTA-STS enforce verdict per domain"
+    )
     summary.add_argument("--client", required=True)
     summary.add_argument(
         "--since", type=_date_arg, default=None, help="only reports starting on/after DATE"
@@ -51,15 +54,14 @@ def _date_arg(text: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _data_dir(args: argparse.Namespace) -> Path:
-    data = getattr(args, "data", None)
-    return Path(data) if data is not None else Path("data")
+def _store_path(args: argparse.Namespace) -> Path:
+    return Workspace.at(getattr(args, "data", None)).client(args.client).tlsrpt_store
 
 
 def _open_store(args: argparse.Namespace) -> TlsRptStore | None:
     try:
-        return TlsRptStore(store_path(_data_dir(args), args.client))
-    except (StoreError, ValueError) as exc:
+        return TlsRptStore(_store_path(args))
+    except (StoreError, WorkspaceError) as exc:
         print(f"mailposture tlsrpt: {exc}", file=sys.stderr)
         return None
 
@@ -126,7 +128,11 @@ def _progress_bar(stream: TextIO) -> Any:
 
 
 def run_summary(args: argparse.Namespace) -> int:
-    path = store_path(_data_dir(args), args.client)
+    try:
+        path = _store_path(args)
+    except WorkspaceError as exc:
+        print(f"mailposture tlsrpt: {exc}", file=sys.stderr)
+        return 2
     if not path.exists():
         print(f"mailposture tlsrpt: no TLS-RPT store for this client at {path}", file=sys.stderr)
         return 2
@@ -136,10 +142,10 @@ def run_summary(args: argparse.Namespace) -> int:
     with store:
         counts = store.summary(args.since)
         frames = store.frames(since=args.since)
-    verdicts = readiness_verdicts(frames, datetime.now(UTC).date())
-    readiness = {domain: _plain(dataclasses.asdict(v)) for domain, v in verdicts.items()}
+    verdicts = enforce_verdicts(frames, datetime.now(UTC).date())
+    verdict_json = {domain: _plain(dataclasses.asdict(v)) for domain, v in verdicts.items()}
     if args.json:
-        print(json.dumps({**counts, "readiness": readiness}, indent=2))
+        print(json.dumps({**counts, "verdicts": verdict_json}, indent=2))
         return 0
     for key, value in counts.items():
         print(f"{key.replace('_', ' '):<20} {value}")

@@ -45,6 +45,7 @@ from typing import Any, Final, NamedTuple
 
 import orjson
 
+from assessment.names import DomainNameError, to_ascii
 from assessment.tlsrpt.model import (
     KNOWN_POLICY_TYPES,
     KNOWN_RESULT_TYPES,
@@ -360,8 +361,8 @@ def _normalised_domain(value: str) -> tuple[str, bool]:
     if name.isascii():
         return name, True
     try:
-        return name.encode("idna").decode("ascii"), True
-    except UnicodeError:
+        return to_ascii(name), True
+    except DomainNameError:
         return name, False
 
 

@@ -6,7 +6,6 @@ Markdown rendering of a verdict live here.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -17,15 +16,15 @@ import pandas as pd
 
 from assessment.tlsrpt.analyze import STS
 from assessment.tlsrpt.frames import Frames
+from assessment.tlsrpt.gate import EnforceStatus, EnforceVerdict
 from assessment.tlsrpt.ingest import ImportResult, import_sources
-from assessment.tlsrpt.store import TlsRptStore, store_path
-from assessment.tlsrpt.verdict import ReadinessStatus, ReadinessVerdict
+from assessment.tlsrpt.store import TlsRptStore
+from assessment.workspace import Workspace
 
-DATA_DIR_ENV: Final = "MAILPOSTURE_DATA"
 _STATUS_LABEL: Final = {
-    ReadinessStatus.READY: "READY for mode: enforce",
-    ReadinessStatus.NOT_READY: "NOT READY for mode: enforce",
-    ReadinessStatus.INSUFFICIENT_DATA: "INSUFFICIENT DATA to decide",
+    EnforceStatus.READY: "READY for mode: enforce",
+    EnforceStatus.NOT_READY: "NOT READY for mode: enforce",
+    EnforceStatus.INSUFFICIENT_DATA: "INSUFFICIENT DATA to decide",
 }
 
 
@@ -34,25 +33,6 @@ class ClientReports:
     store: Path
     imported: ImportResult
     frames: Frames
-
-
-def resolve_data_dir(data_dir: str | Path = "", start: Path | None = None) -> Path:
-    """The data folder: the argument, else ``$MAILPOSTURE_DATA``, else the project's ``data/``.
-
-    The project folder is found by walking up from ``start`` (default: the working
-    directory, which papermill sets to the notebook's folder) to the first folder holding
-    ``pyproject.toml`` and ``data/``; failing that, ``./data`` as the command line uses.
-    """
-    if str(data_dir):
-        return Path(data_dir).expanduser()
-    from_env = os.environ.get(DATA_DIR_ENV, "")
-    if from_env:
-        return Path(from_env).expanduser()
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "pyproject.toml").is_file() and (folder / "data").is_dir():
-            return folder / "data"
-    return Path("data")
 
 
 def parse_as_of(as_of: str | date = "") -> date:
@@ -72,7 +52,7 @@ def import_and_load(
     client: str, sources: Sequence[str | Path], data_dir: str | Path = ""
 ) -> ClientReports:
     """Import ``sources`` into the client's store (duplicates are skipped) and read its frames."""
-    path = store_path(resolve_data_dir(data_dir), client)
+    path = Workspace.at(data_dir).client(client).tlsrpt_store
     with TlsRptStore(path) as store:
         result = import_sources(store, list(sources))
         frames = store.frames()
@@ -101,7 +81,7 @@ def primary_domain(frames: Frames) -> str:
     return str(sessions.sort_values(ascending=False, kind="stable").index[0])
 
 
-def verdict_table(verdicts: Mapping[str, ReadinessVerdict]) -> pd.DataFrame:
+def verdict_table(verdicts: Mapping[str, EnforceVerdict]) -> pd.DataFrame:
     """The verdict figures, one row per domain."""
     return pd.DataFrame(
         [
@@ -132,7 +112,7 @@ def verdict_table(verdicts: Mapping[str, ReadinessVerdict]) -> pd.DataFrame:
     )
 
 
-def verdict_markdown(verdict: ReadinessVerdict) -> str:
+def verdict_markdown(verdict: EnforceVerdict) -> str:
     """The verdict as Markdown: status headline, blockers, then the reasoning."""
     lines = [f"### {verdict.domain}: {_STATUS_LABEL[verdict.status]}", ""]
     if verdict.blockers:

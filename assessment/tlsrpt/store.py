@@ -13,7 +13,6 @@ is all or nothing (a killed one leaves the store as it was before it).
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -167,18 +166,6 @@ _SUMMARY_FAILURES_SQL: Final = (
     "SELECT count(*) FROM failure_details f JOIN reports r USING (report_pk) "
     "WHERE :since IS NULL OR r.start_us >= :since"
 )
-
-
-def client_slug(name: str) -> str:
-    """``"ACME Widgets, Inc."`` -> ``"acme-widgets-inc"``; never empty."""
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    if not slug:
-        raise ValueError(f"client name {name!r} has no letters or digits")
-    return slug
-
-
-def store_path(data_dir: Path, client: str) -> Path:
-    return data_dir / "clients" / client_slug(client) / "tlsrpt.sqlite"
 
 
 class TlsRptStore:
@@ -351,6 +338,4 @@ __all__ = [
     "Outcome",
     "StoreError",
     "TlsRptStore",
-    "client_slug",
-    "store_path",
 ]

@@ -42,8 +42,8 @@ def test_import_json_then_summary(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert run([*data, "tlsrpt", "summary", "--client", "Acme", "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["reports"] == 7 and summary["failure_details"] == 6
-    assert "fixture.example" in summary["readiness"]
-    verdict = summary["readiness"]["fixture.example"]
+    assert "fixture.example" in summary["verdicts"]
+    verdict = summary["verdicts"]["fixture.example"]
     assert {"status", "reasons", "blockers"} <= set(verdict)
 
     assert run([*data, "tlsrpt", "summary", "--client", "Acme", "--since", "2025-03-06"]) == 0

@@ -16,7 +16,7 @@ from assessment.tlsrpt.demo import BACKUP_MX, DOMAIN, generate_demo_reports
 from assessment.tlsrpt.frames import Frames
 from assessment.tlsrpt.ingest import import_sources
 from assessment.tlsrpt.store import TlsRptStore
-from assessment.tlsrpt.verdict import ReadinessStatus, readiness_verdict
+from assessment.tlsrpt.gate import EnforceStatus, enforce_verdict
 
 AS_OF = date(2025, 11, 22)
 
@@ -97,8 +97,8 @@ def test_mail_messages(demo_dir: Path) -> None:
 
 
 def test_verdict_is_not_ready_naming_the_backup_mx(demo_frames: Frames) -> None:
-    verdict = readiness_verdict(demo_frames, DOMAIN, AS_OF)
-    assert verdict.status is ReadinessStatus.NOT_READY
+    verdict = enforce_verdict(demo_frames, DOMAIN, AS_OF)
+    assert verdict.status is EnforceStatus.NOT_READY
     assert verdict.failing_mx == (BACKUP_MX,)
     assert any(BACKUP_MX in b and "certificate-host-mismatch" in b for b in verdict.blockers)
     assert set(verdict.reporters) >= {"Google Inc.", "Microsoft Corporation"}

@@ -112,7 +112,7 @@ def test_session_helpers_over_the_demo(tmp_path: Path) -> None:
         verdict_markdown,
         verdict_table,
     )
-    from assessment.tlsrpt.verdict import readiness_verdicts
+    from assessment.tlsrpt.gate import enforce_verdicts
 
     reports = tmp_path / "reports"
     generate_demo_reports(reports, date(2025, 11, 22), days=20)
@@ -127,7 +127,7 @@ def test_session_helpers_over_the_demo(tmp_path: Path) -> None:
 
     domain = primary_domain(loaded.frames)
     assert domain == "brightsmiledental.example"
-    verdicts = readiness_verdicts(loaded.frames, parse_as_of("2025-11-22"))
+    verdicts = enforce_verdicts(loaded.frames, parse_as_of("2025-11-22"))
     text = verdict_markdown(verdicts[domain])
     assert text.startswith("### brightsmiledental.example: NOT READY for mode: enforce")
     assert "backup-mx.harbourit.example" in text
@@ -146,11 +146,11 @@ def test_parse_as_of() -> None:
 
 def test_verdict_markdown_escapes_report_text() -> None:
     from assessment.tlsrpt.session import verdict_markdown
-    from assessment.tlsrpt.verdict import ReadinessStatus, ReadinessVerdict
+    from assessment.tlsrpt.gate import EnforceStatus, EnforceVerdict
 
-    verdict = ReadinessVerdict(
+    verdict = EnforceVerdict(
         domain="a.example",
-        status=ReadinessStatus.NOT_READY,
+        status=EnforceStatus.NOT_READY,
         reasons=("reported by *Evil* [link](x)",),
         blockers=("<script>",),
         window_start=date(2025, 11, 8),

@@ -1,4 +1,4 @@
-"""The enforce-readiness verdict: each status reached, with sentences carrying real figures."""
+"""The MTA-STS enforce verdict: each status reached, with sentences carrying real figures."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from assessment.tlsrpt.frames import Frames, empty_frames
-from assessment.tlsrpt.verdict import (
-    ReadinessGates,
-    ReadinessStatus,
-    readiness_verdict,
-    readiness_verdicts,
+from assessment.tlsrpt.gate import (
+    EnforceGates,
+    EnforceStatus,
+    enforce_verdict,
+    enforce_verdicts,
 )
 
 AS_OF = date(2025, 11, 22)
@@ -31,13 +31,13 @@ def scenario(name: str) -> Frames:
 
 
 def test_ready_when_every_gate_passes() -> None:
-    verdict = readiness_verdict(
+    verdict = enforce_verdict(
         scenario("ready"),
         "harbourclinic.example",
         AS_OF,
         mx_hosts=["mx1.harbourclinic.example", "mx2.harbourclinic.example"],
     )
-    assert verdict.status is ReadinessStatus.READY
+    assert verdict.status is EnforceStatus.READY
     assert verdict.blockers == ()
     assert (verdict.window_start, verdict.window_end) == (date(2025, 11, 8), date(2025, 11, 21))
     assert verdict.days_covered == 14
@@ -60,8 +60,8 @@ def test_ready_when_every_gate_passes() -> None:
 
 
 def test_not_ready_names_the_failing_mx_and_reporters() -> None:
-    verdict = readiness_verdict(scenario("not_ready"), "dentalgroup.example", AS_OF)
-    assert verdict.status is ReadinessStatus.NOT_READY
+    verdict = enforce_verdict(scenario("not_ready"), "dentalgroup.example", AS_OF)
+    assert verdict.status is EnforceStatus.NOT_READY
     assert verdict.failing_mx == ("backup-mx.harbourit.example",)
     assert verdict.blockers[0] == (
         "certificate-host-mismatch on backup-mx.harbourit.example reported by Google Inc., "
@@ -76,7 +76,7 @@ def test_not_ready_names_the_failing_mx_and_reporters() -> None:
 
 
 def test_not_ready_points_out_failures_on_hosts_outside_the_mx_set() -> None:
-    verdict = readiness_verdict(
+    verdict = enforce_verdict(
         scenario("not_ready"),
         "dentalgroup.example",
         AS_OF,
@@ -90,17 +90,17 @@ def test_not_ready_points_out_failures_on_hosts_outside_the_mx_set() -> None:
 def test_clean_period_boundary() -> None:
     frames = scenario("ready")
     # The 10 Nov failure is inside the last seven days of a window ending 16 Nov ...
-    early = readiness_verdict(frames, "harbourclinic.example", date(2025, 11, 17))
-    assert early.status is ReadinessStatus.NOT_READY
+    early = enforce_verdict(frames, "harbourclinic.example", date(2025, 11, 17))
+    assert early.status is EnforceStatus.NOT_READY
     assert early.failing_mx == ("mx2.harbourclinic.example",)
     # ... and just outside it for a window ending 17 Nov.
-    later = readiness_verdict(frames, "harbourclinic.example", date(2025, 11, 18))
-    assert later.status is ReadinessStatus.READY
+    later = enforce_verdict(frames, "harbourclinic.example", date(2025, 11, 18))
+    assert later.status is EnforceStatus.READY
 
 
 def test_policy_fetch_errors_block_even_without_an_mx() -> None:
-    verdict = readiness_verdict(scenario("fetch_error"), "fetcherr.example", AS_OF)
-    assert verdict.status is ReadinessStatus.NOT_READY
+    verdict = enforce_verdict(scenario("fetch_error"), "fetcherr.example", AS_OF)
+    assert verdict.status is EnforceStatus.NOT_READY
     assert verdict.failing_mx == ()
     assert verdict.blockers == (
         "sts-policy-fetch-error reported by Mail.ru and Microsoft Corporation on 14 of the "
@@ -110,8 +110,8 @@ def test_policy_fetch_errors_block_even_without_an_mx() -> None:
 
 
 def test_insufficient_data_with_too_few_days_and_one_reporter() -> None:
-    verdict = readiness_verdict(scenario("insufficient"), "newclient.example", AS_OF)
-    assert verdict.status is ReadinessStatus.INSUFFICIENT_DATA
+    verdict = enforce_verdict(scenario("insufficient"), "newclient.example", AS_OF)
+    assert verdict.status is EnforceStatus.INSUFFICIENT_DATA
     assert verdict.days_covered == 10
     assert verdict.blockers == (
         "Only 10 days of sts reports in the last 14 days (8 Nov to 21 Nov); at least 14 "
@@ -122,33 +122,33 @@ def test_insufficient_data_with_too_few_days_and_one_reporter() -> None:
 
 
 def test_insufficient_data_on_empty_frames() -> None:
-    verdict = readiness_verdict(empty_frames(), "brightsmiledental.example", AS_OF)
-    assert verdict.status is ReadinessStatus.INSUFFICIENT_DATA
+    verdict = enforce_verdict(empty_frames(), "brightsmiledental.example", AS_OF)
+    assert verdict.status is EnforceStatus.INSUFFICIENT_DATA
     assert verdict.days_covered == 0
     assert verdict.failure_rate is None
     assert verdict.first_report is None
     assert verdict.reasons[0].startswith(
         "No sts reports for brightsmiledental.example in the last 14 days (8 Nov to 21 Nov)"
     )
-    assert readiness_verdicts(empty_frames(), AS_OF) == {}
+    assert enforce_verdicts(empty_frames(), AS_OF) == {}
 
 
 def test_reports_after_as_of_are_ignored() -> None:
-    verdict = readiness_verdict(scenario("ready"), "harbourclinic.example", date(2025, 11, 5))
+    verdict = enforce_verdict(scenario("ready"), "harbourclinic.example", date(2025, 11, 5))
     assert verdict.last_report == date(2025, 11, 4)
-    assert verdict.status is ReadinessStatus.INSUFFICIENT_DATA
+    assert verdict.status is EnforceStatus.INSUFFICIENT_DATA
 
 
 def test_short_window_cannot_be_ready() -> None:
-    verdict = readiness_verdict(scenario("ready"), "harbourclinic.example", AS_OF, window_days=7)
-    assert verdict.status is ReadinessStatus.INSUFFICIENT_DATA
+    verdict = enforce_verdict(scenario("ready"), "harbourclinic.example", AS_OF, window_days=7)
+    assert verdict.status is EnforceStatus.INSUFFICIENT_DATA
     assert any("7-day window is shorter" in b for b in verdict.blockers)
 
 
 def test_custom_gates_are_applied_and_quoted() -> None:
-    gates = ReadinessGates(min_days=10, min_reporters=1)
-    verdict = readiness_verdict(scenario("insufficient"), "newclient.example", AS_OF, gates=gates)
-    assert verdict.status is ReadinessStatus.READY
+    gates = EnforceGates(min_days=10, min_reporters=1)
+    verdict = enforce_verdict(scenario("insufficient"), "newclient.example", AS_OF, gates=gates)
+    assert verdict.status is EnforceStatus.READY
     assert verdict.gates == gates
     assert gates.describe()[0].startswith("At least 10 days")
     with pytest.raises(FrozenInstanceError):
@@ -157,8 +157,8 @@ def test_custom_gates_are_applied_and_quoted() -> None:
 
 def test_verdicts_for_every_sts_domain() -> None:
     frames = scenario("ready")
-    verdicts = readiness_verdicts(frames, AS_OF)
+    verdicts = enforce_verdicts(frames, AS_OF)
     # otherclient.example only has a no-policy-found block: no sts verdict for it.
     assert list(verdicts) == ["harbourclinic.example"]
-    single = readiness_verdict(frames, "harbourclinic.example", AS_OF)
+    single = enforce_verdict(frames, "harbourclinic.example", AS_OF)
     assert verdicts["harbourclinic.example"] == single

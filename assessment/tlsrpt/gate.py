@@ -38,7 +38,7 @@ POLICY_FAILURES: Final[Mapping[str, str]] = {
 }
 
 
-class ReadinessStatus(StrEnum):
+class EnforceStatus(StrEnum):
     READY = "ready"
     NOT_READY = "not-ready"
     INSUFFICIENT_DATA = "insufficient-data"
@@ -47,14 +47,14 @@ class ReadinessStatus(StrEnum):
     def label(self) -> str:
         """The verdict in words, as the plan and the questionnaire notes print it."""
         return {
-            ReadinessStatus.READY: "ready to enforce",
-            ReadinessStatus.NOT_READY: "not ready to enforce",
-            ReadinessStatus.INSUFFICIENT_DATA: "not enough report data yet",
+            EnforceStatus.READY: "ready to enforce",
+            EnforceStatus.NOT_READY: "not ready to enforce",
+            EnforceStatus.INSUFFICIENT_DATA: "not enough report data yet",
         }[self]
 
 
 @dataclass(frozen=True)
-class ReadinessGates:
+class EnforceGates:
     """The conditions for recommending ``mode: enforce``; the rollout plan quotes them."""
 
     min_days: int = 14
@@ -73,9 +73,9 @@ class ReadinessGates:
 
 
 @dataclass(frozen=True)
-class ReadinessVerdict:
+class EnforceVerdict:
     domain: str
-    status: ReadinessStatus
+    status: EnforceStatus
     reasons: tuple[str, ...]
     blockers: tuple[str, ...]
     window_start: date
@@ -88,7 +88,7 @@ class ReadinessVerdict:
     failing_mx: tuple[str, ...]
     first_report: date | None
     last_report: date | None
-    gates: ReadinessGates = field(default_factory=ReadinessGates)
+    gates: EnforceGates = field(default_factory=EnforceGates)
 
 
 @dataclass(frozen=True)
@@ -115,36 +115,36 @@ class _DomainFigures:
     failures: tuple[_FailureGroup, ...] = ()
 
 
-def readiness_verdict(
+def enforce_verdict(
     frames: Frames,
     domain: str,
     as_of: date,
     window_days: int = 14,
     mx_hosts: Sequence[str] = (),
-    gates: ReadinessGates | None = None,
-) -> ReadinessVerdict:
-    """The enforce-readiness verdict for one policy domain.
+    gates: EnforceGates | None = None,
+) -> EnforceVerdict:
+    """The MTA-STS enforce verdict for one policy domain.
 
     ``mx_hosts`` are the domain's current MX names (from the assessment evidence); they are
     named in the verdict and failures on other hosts are pointed out as such.
     """
     name = normalise_domain(domain)
-    figures = _figures(frames, as_of, window_days, gates or ReadinessGates(), [name])
+    figures = _figures(frames, as_of, window_days, gates or EnforceGates(), [name])
     return _verdict(name, figures.get(name, _DomainFigures()), as_of, window_days, mx_hosts, gates)
 
 
-def readiness_verdicts(
+def enforce_verdicts(
     frames: Frames,
     as_of: date,
     window_days: int = 14,
     mx_hosts: Mapping[str, Sequence[str]] | None = None,
-    gates: ReadinessGates | None = None,
-) -> dict[str, ReadinessVerdict]:
+    gates: EnforceGates | None = None,
+) -> dict[str, EnforceVerdict]:
     """Verdicts for every policy domain that has ``sts`` reports, sorted by domain."""
     policies = frames.policies
     sts = policies[(policies["policy_type"] == STS) & (policies["policy_domain"] != "")]
     domains = sorted(str(d) for d in sts["policy_domain"].dropna().unique())
-    rules = gates or ReadinessGates()
+    rules = gates or EnforceGates()
     figures = _figures(frames, as_of, window_days, rules, domains)
     hosts = mx_hosts or {}
     return {
@@ -169,7 +169,7 @@ def _figures(
     frames: Frames,
     as_of: date,
     window_days: int,
-    gates: ReadinessGates,
+    gates: EnforceGates,
     domains: Sequence[str],
 ) -> dict[str, _DomainFigures]:
     """Per-domain aggregates, computed once for all domains so 1M failure rows stay cheap."""
@@ -315,9 +315,9 @@ def _verdict(
     as_of: date,
     window_days: int,
     mx_hosts: Sequence[str],
-    gates: ReadinessGates | None,
-) -> ReadinessVerdict:
-    rules = gates or ReadinessGates()
+    gates: EnforceGates | None,
+) -> EnforceVerdict:
+    rules = gates or EnforceGates()
     start, end = _window(as_of, window_days)
     recent_start = end - timedelta(days=max(rules.clean_mx_days, 1) - 1)
 
@@ -359,7 +359,7 @@ def _verdict(
     if window_days < rules.min_days:
         coverage.append(
             f"The {window_days}-day window is shorter than the {rules.min_days} days the "
-            "readiness gate requires."
+            "enforce gate requires."
         )
 
     failing: list[str] = []
@@ -403,20 +403,20 @@ def _verdict(
         )
 
     if blockers:
-        status = ReadinessStatus.NOT_READY
+        status = EnforceStatus.NOT_READY
         reasons.append(f"Not ready: {_plural(len(blockers), 'blocker')} to clear before enforce.")
     elif coverage:
-        status = ReadinessStatus.INSUFFICIENT_DATA
+        status = EnforceStatus.INSUFFICIENT_DATA
         reasons.append("Not enough evidence yet to recommend enforce.")
     else:
-        status = ReadinessStatus.READY
+        status = EnforceStatus.READY
         on = "/".join(hosts) if hosts else "any MX"
         reasons.append(
             f"{_plural(fig.days_covered, 'day')} of sts reports from "
             f"{_plural(len(fig.reporters), 'reporter')}, 0 failures on {on} since "
             f"{fmt(recent_start)}; ready."
         )
-    return ReadinessVerdict(
+    return EnforceVerdict(
         domain=domain,
         status=status,
         reasons=tuple(summary + coverage + reasons),

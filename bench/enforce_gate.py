@@ -1,11 +1,11 @@
-"""Benchmark: enforce-readiness verdicts and daily sessions over 1M failure-detail rows.
+"""Benchmark: enforce gate verdicts and daily sessions over 1M failure-detail rows.
 
 Builds synthetic but contract-shaped frames (vectorised, seeded) for a busy multi-client
 rua mailbox: 60 policy domains, 24 reporters, 120 days, an sts block per report and a tlsa
 copy for a third of them, and 1,000,000 failure-details rows. Then times
-``readiness_verdicts`` and ``daily_sessions`` and prints seconds and peak memory.
+``enforce_verdicts`` and ``daily_sessions`` and prints seconds and peak memory.
 
-    .venv/bin/python bench/analyze_readiness.py [--failures N] [--tracemalloc]
+    .venv/bin/python bench/enforce_gate.py [--failures N] [--tracemalloc]
 
 Target: readiness over 1M failure rows in under 2 s and under 1 GiB.
 """
@@ -30,7 +30,7 @@ from assessment.tlsrpt.frames import (
     Frames,
     typed_frame,
 )
-from assessment.tlsrpt.verdict import readiness_verdicts
+from assessment.tlsrpt.gate import enforce_verdicts
 
 DOMAINS = 60
 REPORTERS = 24
@@ -195,26 +195,26 @@ def main() -> None:
             best = min(best, time.perf_counter() - t)
         print(f"{label}: best of {args.repeat}: {best:.3f} s ({len(result):,} rows/verdicts)")
 
-    timed("readiness_verdicts", lambda: readiness_verdicts(frames, AS_OF))
+    timed("enforce_verdicts", lambda: enforce_verdicts(frames, AS_OF))
     timed("daily_sessions", lambda: daily_sessions(frames))
     rss_after = _maxrss_mib()
     print(
         f"peak RSS: {rss_after:,.0f} MiB (analysis added {rss_after - rss_before:,.0f} MiB "
         "over the frames)"
     )
-    verdicts = readiness_verdicts(frames, AS_OF)
+    verdicts = enforce_verdicts(frames, AS_OF)
     statuses = pd.Series([v.status.value for v in verdicts.values()]).value_counts()
     print("verdicts:", ", ".join(f"{k}={v}" for k, v in statuses.items()))
 
     if args.tracemalloc:
         tracemalloc.start()
         t = time.perf_counter()
-        readiness_verdicts(frames, AS_OF)
+        enforce_verdicts(frames, AS_OF)
         elapsed = time.perf_counter() - t
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         print(
-            f"readiness_verdicts under tracemalloc: {elapsed:.2f} s, "
+            f"enforce_verdicts under tracemalloc: {elapsed:.2f} s, "
             f"peak traced allocation {peak / 2**20:,.0f} MiB"
         )
 
