@@ -31,6 +31,10 @@ class DomainNameError(ValueError):
 
 
 def _label_to_ascii(label: str, text: str) -> str:
+    if len(label) > 63:
+        raise DomainNameError(
+            f"{text!r} is too long for a domain name (a label over 63 characters)"
+        )
     if label.isascii():
         if not _ASCII_LABEL.fullmatch(label):
             raise DomainNameError(f"{text!r} is not a domain name (label {label!r})")

@@ -10,8 +10,7 @@ import nbformat
 import pytest
 
 from assessment.tlsrpt.demo import generate_demo_reports
-from assessment.tlsrpt.session import resolve_data_dir
-from assessment.tlsrpt.store import store_path
+from assessment.workspace import Workspace
 
 NOTEBOOK = Path(__file__).parents[2] / "notebooks" / "tlsrpt.ipynb"
 
@@ -52,18 +51,6 @@ def test_parameters_cell_names_and_defaults() -> None:
     }
 
 
-def test_data_dir_resolution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("MAILPOSTURE_DATA", raising=False)
-    assert resolve_data_dir("/srv/kit") == Path("/srv/kit")
-    project = tmp_path / "kit"
-    (project / "data").mkdir(parents=True)
-    (project / "notebooks").mkdir()
-    (project / "pyproject.toml").write_text("[project]\n")
-    assert resolve_data_dir("", start=project / "notebooks") == project / "data"
-    monkeypatch.setenv("MAILPOSTURE_DATA", str(tmp_path / "elsewhere"))
-    assert resolve_data_dir("") == tmp_path / "elsewhere"
-
-
 @pytest.mark.slow
 def test_notebook_runs_over_the_demo_reports(tmp_path: Path) -> None:
     papermill = pytest.importorskip("papermill")
@@ -83,7 +70,7 @@ def test_notebook_runs_over_the_demo_reports(tmp_path: Path) -> None:
         cwd=str(NOTEBOOK.parent),
         progress_bar=False,
     )
-    assert store_path(data, "Brightsmile Dental Care").is_file()
+    assert Workspace(data).client("Brightsmile Dental Care").tlsrpt_store.is_file()
     executed = nbformat.read(output, as_version=4)
     text = "\n".join(
         str(out.get("text", "")) + str(out.get("data", {}))

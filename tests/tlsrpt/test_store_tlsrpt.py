@@ -20,7 +20,7 @@ from assessment.tlsrpt import ingest
 from assessment.tlsrpt.batch import compress_raw, decompress_raw
 from assessment.tlsrpt.frames import empty_frames
 from assessment.tlsrpt.ingest import import_sources
-from assessment.tlsrpt.store import StoreError, TlsRptStore, client_slug, store_path
+from assessment.tlsrpt.store import StoreError, TlsRptStore
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "tlsrpt"
 REPO = Path(__file__).resolve().parents[2]
@@ -83,15 +83,6 @@ def test_frames_filters(loaded: TlsRptStore) -> None:
         "successful_sessions": 44,
         "failed_sessions": 7,
     }
-
-
-def test_client_slug_and_store_path(tmp_path: Path) -> None:
-    assert client_slug("  ACME Widgets, Inc. ") == "acme-widgets-inc"
-    assert store_path(tmp_path, "Bäcker & Sons") == (
-        tmp_path / "clients" / "b-cker-sons" / "tlsrpt.sqlite"
-    )
-    with pytest.raises(ValueError, match="no letters"):
-        client_slug("!!!")
 
 
 def test_store_refuses_newer_schema_and_reports_unwritable(tmp_path: Path) -> None:
