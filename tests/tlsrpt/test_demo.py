@@ -14,9 +14,9 @@ import pytest
 from assessment.tlsrpt.analyze import count_inconsistencies, reporter_gaps
 from assessment.tlsrpt.demo import BACKUP_MX, DOMAIN, generate_demo_reports
 from assessment.tlsrpt.frames import Frames
+from assessment.tlsrpt.gate import EnforceStatus, enforce_verdict
 from assessment.tlsrpt.ingest import import_sources
 from assessment.tlsrpt.store import TlsRptStore
-from assessment.tlsrpt.gate import EnforceStatus, enforce_verdict
 
 AS_OF = date(2025, 11, 22)
 

@@ -91,6 +91,7 @@ def test_notebook_runs_over_the_demo_reports(tmp_path: Path) -> None:
 
 
 def test_session_helpers_over_the_demo(tmp_path: Path) -> None:
+    from assessment.tlsrpt.gate import enforce_verdicts
     from assessment.tlsrpt.session import (
         import_and_load,
         import_table,
@@ -99,7 +100,6 @@ def test_session_helpers_over_the_demo(tmp_path: Path) -> None:
         verdict_markdown,
         verdict_table,
     )
-    from assessment.tlsrpt.gate import enforce_verdicts
 
     reports = tmp_path / "reports"
     generate_demo_reports(reports, date(2025, 11, 22), days=20)
@@ -132,8 +132,8 @@ def test_parse_as_of() -> None:
 
 
 def test_verdict_markdown_escapes_report_text() -> None:
-    from assessment.tlsrpt.session import verdict_markdown
     from assessment.tlsrpt.gate import EnforceStatus, EnforceVerdict
+    from assessment.tlsrpt.session import verdict_markdown
 
     verdict = EnforceVerdict(
         domain="a.example",
