@@ -35,7 +35,7 @@ _LAZY = {
     "import_sources": "assessment.tlsrpt.ingest",
     "TlsRptStore": "assessment.tlsrpt.store",
     "enforce_verdicts": "assessment.tlsrpt.gate",
-    "build_plan": "assessment.plan",
+    "build_plan": "assessment.planning",
     "assess_readiness": "assessment.readiness",
     "Sandbox": "assessment.sandbox",
 }
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from assessment.checks import run_checks
     from assessment.gather import load_evidence, save_evidence
     from assessment.pipeline import assess, load_findings, load_run
-    from assessment.plan import build_plan
+    from assessment.planning import build_plan
     from assessment.readiness import assess_readiness
     from assessment.run import run_assessment
     from assessment.sandbox import Sandbox

@@ -76,9 +76,11 @@ def evidence_date(evidence: Evidence) -> date:
 
 def report(run_dir: str | Path, *, as_of: str = "") -> Path:
     """Plan, readiness and the PDF, from the saved evidence and the TLS-RPT store only."""
-    from assessment.plan import build_plan, plan_section, write_artifacts
-    from assessment.readiness import assess_readiness, readiness_section
+    from assessment.planning import build_plan, write_artifacts
+    from assessment.readiness import assess_readiness
     from assessment.report.brand import resolve_brand
+    from assessment.report.plan_view import plan_section
+    from assessment.report.readiness_view import readiness_section
     from assessment.report.render import render_pdf
     from assessment.report.tlsrpt_section import build_tlsrpt_section
     from assessment.report.view import build_view

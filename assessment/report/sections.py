@@ -1,9 +1,10 @@
 """Optional report sections, filled by other layers and passed to `build_view`.
 
-TLS-RPT analysis (`assessment.tlsrpt`), the rollout plan (`assessment.plan`) and questionnaire
-readiness (`assessment.readiness`) each convert their results into one of these. The report
-only formats what it is given: every number shown comes from these values, never recomputed.
-All strings are treated as untrusted text (escaped); chart SVG is sanitised before inlining.
+The report owns these types: its converters (`tlsrpt_section`, `plan_view`, `readiness_view`)
+turn the results of the TLS-RPT analysis, the rollout plan and the questionnaire readiness into
+them; those layers never import the report. The report only formats what it is given: every
+number shown comes from these values, never recomputed. All strings are treated as untrusted
+text (escaped); chart SVG is sanitised before inlining.
 """
 
 from __future__ import annotations
@@ -11,6 +12,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+
+from assessment.planning.artifacts import Artifact
+from assessment.readiness.items import AnswerStatus
+
+__all__ = [
+    "AnswerStatus",
+    "Artifact",
+    "Chart",
+    "FrameworkView",
+    "PlanPhase",
+    "PlanSection",
+    "ReadinessItemView",
+    "ReadinessSection",
+    "TableView",
+    "TlsRptSection",
+    "VerdictStatus",
+    "VerdictView",
+]
 
 
 class VerdictStatus(StrEnum):
@@ -85,42 +104,10 @@ class PlanPhase:
 
 
 @dataclass(frozen=True)
-class Artifact:
-    """A ready-to-publish text: a DNS record, a policy file, a change ticket."""
-
-    title: str
-    filename: str
-    text: str
-
-
-@dataclass(frozen=True)
 class PlanSection:
     phases: tuple[PlanPhase, ...]
     artifacts: tuple[Artifact, ...] = ()
     notes: tuple[str, ...] = ()
-
-
-class AnswerStatus(StrEnum):
-    """How confidently the client can answer a questionnaire item today."""
-
-    YES = "yes"
-    PARTIAL = "partial"
-    NO = "no"
-    CONFIRM = "confirm"
-    """Cannot be verified from outside: the client must confirm it."""
-    NOT_APPLICABLE = "not_applicable"
-
-    @property
-    def label(self) -> str:
-        return {
-            # Readiness words, not answers: the report describes evidence and never tells
-            # the client what to declare on a signed application.
-            AnswerStatus.YES: "Ready",
-            AnswerStatus.PARTIAL: "Partially ready",
-            AnswerStatus.NO: "Not ready",
-            AnswerStatus.CONFIRM: "Needs your confirmation",
-            AnswerStatus.NOT_APPLICABLE: "Not applicable",
-        }[self]
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""DESIGN.md layering: only gather/ and sandbox/ open sockets; records/ and checks/ are pure."""
+"""DESIGN.md layering: only gather/ and sandbox/ open sockets; records/ and checks/ are pure; and
+data flows one way, gather -> evidence -> records/checks -> planning/readiness/gates -> report."""
 
 from __future__ import annotations
 
@@ -50,6 +51,41 @@ IO_CALLS = {
 }
 ALLOWED = ("gather", "sandbox")
 PURE = ("records", "checks")
+
+# Modules every layer may use: values, names, the JSON codec, paths, provider facts.
+BASE = frozenset(
+    {"model", "names", "codec", "workspace", "providers", "recommended", "gc_pause", "clients"}
+)
+_ANALYSIS = frozenset({"records", "checks", "tlsrpt", "dmarc"})
+# Which layers each layer may import, besides itself and BASE. A layer is the first path part
+# under assessment/ (a package, or a module without its .py).
+MAY_IMPORT: dict[str, frozenset[str]] = {
+    **{name: frozenset() for name in BASE},
+    "records": frozenset(),
+    "checks": frozenset({"records"}),
+    "gather": frozenset({"records"}),
+    "sandbox": frozenset({"records"}),
+    "tlsrpt": frozenset({"records", "gather"}),
+    "dmarc": frozenset({"records", "gather", "tlsrpt"}),
+    "planning": _ANALYSIS,
+    "readiness": _ANALYSIS | {"planning"},
+    "report": _ANALYSIS | {"planning", "readiness"},
+    "tables": _ANALYSIS | {"gather"},
+    "pipeline": _ANALYSIS | {"gather", "planning", "readiness", "report", "tables"},
+    "portfolio": _ANALYSIS | {"gather", "planning", "readiness", "report", "pipeline", "run"},
+    "run": _ANALYSIS | {"gather", "planning", "readiness", "report", "pipeline", "sandbox"},
+    "cli": frozenset({"*"}),
+    "__init__": frozenset({"*"}),
+    "__main__": frozenset({"*"}),
+}
+# Known exceptions, each with its reason. The IMAP reader in gather/ hands each message to the
+# report-file extraction that the TLS-RPT importer also uses.
+EXCEPTIONS = frozenset(
+    {
+        ("gather", "assessment.tlsrpt.mail"),
+        ("gather", "assessment.tlsrpt.payloads"),
+    }
+)
 
 
 def _imports(path: Path) -> set[str]:
@@ -120,6 +156,46 @@ def test_pure_layers_import_neither_gather_nor_sandbox_nor_dnspython() -> None:
             if name.startswith(("assessment.gather", "assessment.sandbox", "dns")):
                 offenders.append(f"{path.relative_to(PACKAGE)} imports {name}")
     assert offenders == []
+
+
+def _layer_violations(layer: str, imported: set[str]) -> list[str]:
+    allowed = MAY_IMPORT[layer]
+    bad = []
+    for name in sorted(imported):
+        parts = name.split(".")
+        if parts[0] != "assessment" or len(parts) < 2:
+            continue
+        target = parts[1]
+        if target == layer or target in BASE or "*" in allowed or target in allowed:
+            continue
+        if any(name.startswith(module) for lay, module in EXCEPTIONS if lay == layer):
+            continue
+        bad.append(name)
+    return bad
+
+
+def test_every_layer_is_known() -> None:
+    unknown = {layer.removesuffix(".py") for layer, _ in _modules()} - set(MAY_IMPORT)
+    assert unknown == set(), "add the new layer to MAY_IMPORT with the layers it may use"
+
+
+def test_layers_import_only_in_the_allowed_directions() -> None:
+    offenders = []
+    for layer, path in _modules():
+        name = layer.removesuffix(".py")
+        offenders += [
+            f"{path.relative_to(PACKAGE)} imports {bad}"
+            for bad in _layer_violations(name, _imports(path))
+        ]
+    assert offenders == []
+
+
+def test_the_direction_guard_sees_a_violation() -> None:
+    # A check that imported the report, or records that imported checks, would be caught.
+    assert _layer_violations("checks", {"assessment.report.view"}) == ["assessment.report.view"]
+    assert _layer_violations("records", {"assessment.checks.spf"}) == ["assessment.checks.spf"]
+    assert _layer_violations("planning", {"assessment.report.sections"}) != []
+    assert _layer_violations("report", {"assessment.planning.plan", "assessment.model"}) == []
 
 
 def test_the_guard_sees_a_violation(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from assessment.checks.context import DomainContext
 from assessment.model import Evidence, Finding
+from assessment.planning.artifacts import Artifact
 from assessment.planning.detect import DomainState, StsPhase, detect_state
 from assessment.planning.schedule import Planner, PlanStep, PlanTiming, StepKind
 from assessment.planning.texts import (
@@ -25,7 +26,6 @@ from assessment.planning.texts import (
 )
 from assessment.recommended import PARKED_DMARC, PARKED_SPF
 from assessment.records.dmarc_tags import Policy as DmarcPolicy
-from assessment.report.sections import Artifact, PlanPhase, PlanSection
 from assessment.tlsrpt.gate import EnforceGates, EnforceStatus, EnforceVerdict
 
 __all__ = [
@@ -37,7 +37,6 @@ __all__ = [
     "StepKind",
     "StsPhase",
     "build_plan",
-    "plan_section",
     "write_artifacts",
 ]
 
@@ -268,31 +267,6 @@ def build_plan(
         timing=pace,
         notes=tuple(notes),
     )
-
-
-def plan_section(plan: RolloutPlan) -> PlanSection:
-    """The plan in the report's terms: one phase per step, domain named when there are several."""
-    several = len(plan.domains) > 1
-    phases: list[PlanPhase] = []
-    artifacts: list[Artifact] = []
-    notes: list[str] = []
-    for domain_plan in plan.domains:
-        prefix = f"{domain_plan.domain}: " if several else ""
-        notes.append(
-            f"{domain_plan.domain}: {domain_plan.phase.label}. " + " ".join(domain_plan.reasons)
-        )
-        for step in domain_plan.steps:
-            phases.append(
-                PlanPhase(prefix + step.title, step.start, step.end, step.actions, step.gates)
-            )
-        for artifact in domain_plan.artifacts:
-            artifacts.append(
-                Artifact(artifact.title, f"{domain_plan.domain}/{artifact.filename}", artifact.text)
-            )
-        notes.extend(f"{domain_plan.domain}: {n}" for n in domain_plan.notes)
-    notes.extend(note.text for note in plan.no_mail)
-    notes.extend(plan.notes)
-    return PlanSection(tuple(phases), tuple(artifacts), tuple(notes))
 
 
 # --------------------------------------------------------------------------- the only I/O

@@ -12,18 +12,13 @@ import pytest
 from assessment.checks import run_checks
 from assessment.gather import gather
 from assessment.model import Evidence, Finding
-from assessment.plan import (
-    DomainPlan,
-    RolloutPlan,
-    StepKind,
-    StsPhase,
-    build_plan,
-    plan_section,
-    write_artifacts,
-)
+from assessment.planning import DomainPlan, RolloutPlan, build_plan, write_artifacts
+from assessment.planning.detect import StsPhase
+from assessment.planning.schedule import StepKind
 from assessment.recommended import PARKED_DMARC
 from assessment.records.mtasts import StsMode, parse_sts_policy, parse_sts_txt
 from assessment.records.tlsrpt import parse_tlsrpt_txt
+from assessment.report.plan_view import plan_section
 from assessment.sandbox import Sandbox
 from assessment.tlsrpt.gate import EnforceGates, EnforceStatus, EnforceVerdict
 

@@ -1,7 +1,7 @@
 """The questionnaire rules: how one domain's evidence answers each kind of item.
 
 Pure: evidence and findings in, a status per lens and a plain-English fact out. The items
-that use these rules are data in `assessment.questionnaires`; `assessment.readiness`
+that use these rules are data in `readiness/items.py`; `readiness/assembly.py`
 combines the per-domain answers into the report's readiness notes.
 """
 
@@ -16,10 +16,9 @@ from assessment.checks.dmarc import effective_policy
 from assessment.model import Finding
 from assessment.planning.detect import StsPhase, detect_state
 from assessment.providers import ProviderId, providers_for_hosts
-from assessment.questionnaires import Rule
+from assessment.readiness.items import AnswerStatus, Rule
 from assessment.records.dmarc import DmarcRecord
 from assessment.records.dmarc_tags import Policy
-from assessment.report.sections import AnswerStatus
 from assessment.tlsrpt.gate import EnforceVerdict
 
 _ORDER = (AnswerStatus.NO, AnswerStatus.PARTIAL, AnswerStatus.CONFIRM, AnswerStatus.YES)

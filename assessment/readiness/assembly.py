@@ -2,7 +2,7 @@
 insurers, frameworks and mailbox providers ask about, under a security and a deliverability
 lens, plus the checklist of things only the client can confirm.
 
-Pure. The items themselves are data in `assessment.questionnaires`. Every sentence here
+Pure. The items themselves are data in `readiness/items.py`. Every sentence here
 describes evidence; none suggests what to write on a signed application.
 """
 
@@ -15,22 +15,17 @@ from dataclasses import dataclass
 from assessment.checks.context import DomainContext
 from assessment.model import Evidence, Finding
 from assessment.providers import ProviderId
-from assessment.questionnaire_rules import RULES, Answer, DomainFacts, worst
-from assessment.questionnaires import (
+from assessment.readiness.items import (
     CONFIRMATIONS,
     FRAMEWORKS,
     ITEMS,
+    AnswerStatus,
     Confirmation,
     Framework,
     Lens,
     QuestionItem,
 )
-from assessment.report.sections import (
-    AnswerStatus,
-    FrameworkView,
-    ReadinessItemView,
-    ReadinessSection,
-)
+from assessment.readiness.rules import RULES, Answer, DomainFacts, worst
 from assessment.tlsrpt.gate import EnforceVerdict
 
 Y, P, N, C = AnswerStatus.YES, AnswerStatus.PARTIAL, AnswerStatus.NO, AnswerStatus.CONFIRM
@@ -42,7 +37,6 @@ __all__ = [
     "ItemResult",
     "Readiness",
     "assess_readiness",
-    "readiness_section",
     "status_label",
 ]
 
@@ -221,25 +215,3 @@ def assess_readiness(
     )
     observed = min((d.ctx.observed_at for d in domains if d.ctx.observed_at), default="")
     return Readiness(frameworks, confirmations, tuple(d.name for d in domains), observed)
-
-
-def readiness_section(readiness: Readiness) -> ReadinessSection:
-    """The readiness results in the report's terms."""
-    views = tuple(
-        FrameworkView(
-            f"{result.framework.name} ({result.framework.scope})",
-            tuple(
-                ReadinessItemView(
-                    question=f"{item.item.reference}: {item.item.question}",
-                    status=item.status,
-                    evidence=item.evidence,
-                    observed_at=item.observed_at,
-                    security_lens=item.security_lens,
-                    deliverability_lens=item.deliverability_lens,
-                )
-                for item in result.items
-            ),
-        )
-        for result in readiness.frameworks
-    )
-    return ReadinessSection(views, tuple(c.text for c in readiness.confirmations))

@@ -1,8 +1,9 @@
 """What insurance applications, frameworks and mailbox providers ask about email security, as
-data. Evaluation lives in `assessment.questionnaire_rules` and `assessment.readiness`; nothing
-here looks at evidence.
+data. Evaluation lives in `rules.py` and `assembly.py` beside this module; nothing here looks at
+evidence.
 
-Sources and wording follow /work/shared/reference/questionnaires.md; questions are short
+Sources and wording follow the questionnaire research the kit was built from (see
+docs/readiness-sources.md); questions are short
 paraphrases for identification, never a carrier's exact form text.
 """
 
@@ -13,7 +14,7 @@ from enum import StrEnum
 
 
 class Rule(StrEnum):
-    """How an item is judged from outside; each is one function in `questionnaire_rules`."""
+    """How an item is judged from outside; each is one function in `readiness/rules.py`."""
 
     SPF_VALID = "spf-valid"
     SPF_HARDFAIL = "spf-hardfail"
@@ -40,6 +41,29 @@ class Rule(StrEnum):
 class Lens(StrEnum):
     SECURITY = "security"
     DELIVERABILITY = "deliverability"
+
+
+class AnswerStatus(StrEnum):
+    """How confidently the client can answer a questionnaire item today."""
+
+    YES = "yes"
+    PARTIAL = "partial"
+    NO = "no"
+    CONFIRM = "confirm"
+    """Cannot be verified from outside: the client must confirm it."""
+    NOT_APPLICABLE = "not_applicable"
+
+    @property
+    def label(self) -> str:
+        return {
+            # Readiness words, not answers: the report describes evidence and never tells
+            # the client what to declare on a signed application.
+            AnswerStatus.YES: "Ready",
+            AnswerStatus.PARTIAL: "Partially ready",
+            AnswerStatus.NO: "Not ready",
+            AnswerStatus.CONFIRM: "Needs your confirmation",
+            AnswerStatus.NOT_APPLICABLE: "Not applicable",
+        }[self]
 
 
 @dataclass(frozen=True)

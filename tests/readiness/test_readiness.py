@@ -10,15 +10,10 @@ import pytest
 from assessment.checks import run_checks
 from assessment.gather import gather
 from assessment.model import Evidence
-from assessment.questionnaires import CONFIRMATIONS, FRAMEWORKS, ITEMS, Rule
-from assessment.readiness import (
-    RULES,
-    ItemResult,
-    Readiness,
-    assess_readiness,
-    readiness_section,
-)
-from assessment.report.sections import AnswerStatus
+from assessment.readiness import AnswerStatus, ItemResult, Readiness, assess_readiness
+from assessment.readiness.items import CONFIRMATIONS, FRAMEWORKS, ITEMS, Rule
+from assessment.readiness.rules import RULES
+from assessment.report.readiness_view import readiness_section
 from assessment.sandbox import Sandbox
 
 DOMAINS = ("good.test", "expired.test", "nullmx.test", "nostarttls.test")
