@@ -12,7 +12,7 @@ from assessment.checks import describe
 from assessment.checks.context import DomainContext
 from assessment.checks.findings import FindingSink
 from assessment.model import Certificate, Outcome, Severity
-from assessment.providers import ProviderId, providers_for_hosts
+from assessment.providers import ProviderId, provider_for_host, who_runs
 
 _DIGEST_LENGTH = {1: 64, 2: 128}
 
@@ -155,16 +155,20 @@ def check(ctx: DomainContext, out: FindingSink) -> None:
     for host in ctx.mx_hosts:
         _host(ctx, out, host)
     if not ctx.tlsa_hosts:
-        microsoft = any(
-            p.id is ProviderId.MICROSOFT_365 for p in providers_for_hosts(list(ctx.mx_hosts))
-        )
+        microsoft = [
+            h
+            for h in ctx.mx_hosts
+            if (p := provider_for_host(h)) and p.id is ProviderId.MICROSOFT_365
+        ]
         out.add(
             "DANE_NOT_DEPLOYED",
             hosts=", ".join(ctx.mx_hosts),
-            provider_note=" (the MX hosts are run by Microsoft 365)" if microsoft else "",
+            provider_note=f" ({who_runs(ctx.mx_hosts)})" if microsoft else "",
             fix_hint=(
-                "Microsoft 365 supports inbound SMTP DANE with DNSSEC on its new *.mx.microsoft "
-                "hosts: enable it in Exchange Online, and MTA-STS covers senders that do not "
+                "Exchange Online supports inbound SMTP DANE with DNSSEC: "
+                "Enable-DnssecForVerifiedDomain gives the domain its own DNSSEC-signed MX host "
+                "under mx.microsoft. Add that exact host to the MTA-STS policy (new id) before "
+                "switching the MX record to it; MTA-STS still covers senders that do not "
                 "validate DNSSEC."
                 if microsoft
                 else "No action required where MTA-STS is enforced; DANE is optional extra defence."

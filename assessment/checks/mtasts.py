@@ -7,7 +7,7 @@ from assessment.checks import certnames, describe
 from assessment.checks.context import ABSENT, DomainContext
 from assessment.checks.findings import FindingSink
 from assessment.model import ConnOutcome, HttpsFetch, Severity
-from assessment.providers import providers_for_hosts
+from assessment.providers import dead_provider_pattern, policy_line, provider_for_host
 from assessment.records.mtasts import StsMode, StsPolicy, mx_pattern_matches, parse_sts_txt
 from assessment.records.problem import ProblemLevel
 
@@ -237,13 +237,50 @@ def _coverage(ctx: DomainContext, out: FindingSink, policy: StsPolicy, evidence:
                 host=host,
                 evidence=evidence,
                 patterns=shown,
-                suggestion=_suggested_pattern(host),
-                severity=Severity.CRITICAL if policy.mode is StsMode.ENFORCE else None,
+                suggestion=policy_line(host),
+                # Testing mode refuses nothing: the gap blocks the switch to enforce.
+                severity=Severity.CRITICAL if policy.mode is StsMode.ENFORCE else Severity.MEDIUM,
             )
     for pattern in patterns:
+        if _dead_pattern(ctx, out, pattern, evidence, policy):
+            continue
         if not any(mx_pattern_matches(pattern, h) for h in ctx.mx_hosts):
             out.add("MTA_STS_STALE_PATTERN", evidence=evidence, pattern=pattern)
     _certificates(ctx, out, policy, uncovered)
+
+
+def _dead_pattern(
+    ctx: DomainContext, out: FindingSink, pattern: str, evidence: list[str], policy: StsPolicy
+) -> bool:
+    """A line aimed at a provider's hosts that can match none of them; prints the fix."""
+    provider = dead_provider_pattern(pattern)
+    if provider is None:
+        return False
+    mine = [h for h in ctx.mx_hosts if provider_for_host(h) == provider]
+    lines = list(dict.fromkeys(policy_line(h) for h in mine))
+    shape = ", ".join(f"e.g. {f.example}" for f in provider.families if f.relates(pattern))
+    if lines:
+        correction = (
+            f"Replace the line mx: {pattern} with "
+            + ", ".join(f"mx: {line}" for line in lines)
+            + ", which covers your current MX, and change the policy id in the TXT record."
+        )
+    else:
+        correction = (
+            f"Remove the line mx: {pattern} and change the policy id. {provider.move_note}"
+        ).strip()
+    out.add(
+        "MTA_STS_PATTERN_NEVER_MATCHES",
+        evidence=evidence,
+        pattern=pattern,
+        provider=provider.name,
+        shape=shape,
+        correction=correction,
+        # Under enforce, a move to those hosts would lose mail; in testing it would only be
+        # reported, and without a move nothing fails today.
+        severity=None if policy.mode is StsMode.ENFORCE else Severity.LOW,
+    )
+    return True
 
 
 def _certificates(
@@ -283,15 +320,6 @@ def _certificates(
                 days=days,
                 human=human_age(max_age),
             )
-
-
-def _suggested_pattern(host: str) -> str:
-    providers = providers_for_hosts([host])
-    for provider in providers:
-        for pattern in provider.sts_patterns:
-            if mx_pattern_matches(pattern, host):
-                return pattern
-    return host
 
 
 def check(ctx: DomainContext, out: FindingSink) -> None:

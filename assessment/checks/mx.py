@@ -8,7 +8,12 @@ from assessment.checks import describe
 from assessment.checks.context import ABSENT, DomainContext
 from assessment.checks.findings import FindingSink
 from assessment.model import Outcome
-from assessment.providers import provider_for_host, providers_for_hosts
+from assessment.providers import (
+    bypassed_provider,
+    provider_for_host,
+    providers_for_hosts,
+    who_runs,
+)
 
 
 def _address_kind(text: str, lab: bool) -> str | None:
@@ -150,3 +155,26 @@ def check(ctx: DomainContext, out: FindingSink) -> None:
     for provider in providers_for_hosts(list(ctx.mx_hosts)):
         hosts = [h for h in ctx.mx_hosts if provider_for_host(h) == provider]
         out.add("MX_PROVIDER", evidence=evidence, provider=provider.name, hosts=", ".join(hosts))
+    _bypass(ctx, out, evidence)
+
+
+def _bypass(ctx: DomainContext, out: FindingSink, evidence: list[str]) -> None:
+    """MX hosts beside a hosted provider's that mail can take instead of the provider's.
+
+    The front door is a filtering gateway when one is listed (mail straight to the mailbox
+    provider would skip it), else the mailbox provider.
+    """
+    front = bypassed_provider(ctx.mx_hosts)
+    if front is None:
+        return
+    mine = [h for h in ctx.mx_hosts if provider_for_host(h) == front]
+    for host in ctx.mx_hosts:
+        if provider_for_host(host) != front:
+            out.add(
+                "MX_BYPASSES_PROVIDER",
+                host=host,
+                evidence=evidence,
+                provider=front.name,
+                provider_hosts=", ".join(mine),
+                who=who_runs([host]),
+            )

@@ -10,7 +10,7 @@ from assessment.checks.context import ABSENT, DomainContext
 from assessment.checks.dmarc import effective_policy
 from assessment.checks.findings import FindingSink
 from assessment.model import Outcome, Severity
-from assessment.providers import ProviderId, providers_for_hosts
+from assessment.providers import providers_for_hosts
 from assessment.records.problem import ProblemLevel, SpfCode
 from assessment.records.spf import SpfRecord, is_spf_record, parse_spf
 
@@ -346,9 +346,5 @@ def _all_verdict(
 
 
 def _suggestion(ctx: DomainContext) -> str:
-    includes = {
-        ProviderId.MICROSOFT_365: "include:spf.protection.outlook.com",
-        ProviderId.GOOGLE_WORKSPACE: "include:_spf.google.com",
-    }
-    terms = [includes[p.id] for p in providers_for_hosts(list(ctx.mx_hosts)) if p.id in includes]
+    terms = [p.spf_include for p in providers_for_hosts(list(ctx.mx_hosts)) if p.spf_include]
     return "v=spf1 " + " ".join([*terms, "-all"])

@@ -37,6 +37,10 @@ def _enforced(ctx: DomainContext) -> bool:
     return ctx.sts_usable and ctx.policy is not None and ctx.policy.mode is StsMode.ENFORCE
 
 
+def _testing(ctx: DomainContext) -> bool:
+    return ctx.sts_usable and ctx.policy is not None and ctx.policy.mode is StsMode.TESTING
+
+
 def _certificate(
     ctx: DomainContext,
     out: FindingSink,
@@ -114,11 +118,14 @@ def check(ctx: DomainContext, out: FindingSink) -> None:
     # MTA-STS enforce makes senders refuse a bad certificate or missing STARTTLS on any MX;
     # DANE does so only for the hosts it covers, and DANE-EE senders do not check WebPKI
     # names or dates (RFC 7672 §3.1.1), so DANE raises only the STARTTLS findings.
-    sts = Severity.CRITICAL if _enforced(ctx) else None
+    # In testing mode nothing is refused yet: a bad certificate blocks the switch to enforce
+    # (and shows in the reports), which is a medium problem, not the default high.
+    enforced = _enforced(ctx)
+    sts = Severity.CRITICAL if enforced else Severity.MEDIUM if _testing(ctx) else None
     reachable = port25_reachable(ctx.snapshot)
     for probe in ctx.ev.smtp:
         evidence = [describe.probe(probe)]
-        transport = Severity.CRITICAL if sts or probe.host in ctx.dane_hosts else None
+        transport = Severity.CRITICAL if enforced or probe.host in ctx.dane_hosts else None
         if probe.banner is None and probe.outcome in (
             ConnOutcome.TIMEOUT,
             ConnOutcome.UNREACHABLE,

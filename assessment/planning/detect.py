@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from assessment.checks.context import DomainContext
 from assessment.model import Finding
-from assessment.providers import provider_for_host
+from assessment.providers import policy_line, provider_for_host
 from assessment.records.mtasts import (
     StsMode,
     StsPolicy,
@@ -91,11 +91,13 @@ class DomainState:
 
 
 def next_patterns(mx_hosts: Sequence[str], policy: StsPolicy | None) -> tuple[str, ...]:
-    """`mx:` lines covering every live MX.
+    """`mx:` lines covering every live MX and nothing else.
 
-    A client pattern that already matches an MX is kept, so a working policy is not
-    rewritten for style; a recognised provider contributes all its documented patterns,
-    because providers move tenants between their host families (Microsoft's `*.mx.microsoft`).
+    A client pattern that already matches a live MX is kept, so a working policy is not
+    rewritten for style. Every other host gets its provider family's line, or its exact name
+    (`assessment.providers.policy_line`). Lines matching no live MX are dropped: they widen
+    the hosts senders trust, and a provider pattern that can never match (`*.mx.microsoft`)
+    only looks like protection. A future MX move is handled in the plan's safe order instead.
     """
     out: list[str] = []
 
@@ -112,12 +114,8 @@ def next_patterns(mx_hosts: Sequence[str], policy: StsPolicy | None) -> tuple[st
         )
         for pattern in kept:
             add(pattern)
-        provider = provider_for_host(host)
-        if provider is not None:
-            for pattern in provider.sts_patterns:
-                add(pattern)
-        elif not kept:
-            add(host)
+        if not kept:
+            add(policy_line(host))
     return tuple(out)
 
 

@@ -119,7 +119,10 @@ def hosting_notes(domain: str, provider_names: Sequence[str]) -> str:
     for provider in PROVIDERS:
         if provider.name in provider_names:
             note = provider.hosting_note.replace("<domain>", domain)
-            lines += [f"{provider.name}:", f"  {note}", ""]
+            lines += [f"{provider.name}:", f"  {note}"]
+            if provider.move_note:
+                lines.append(f"  {provider.move_note}")
+            lines.append("")
     for title, text in STATIC_HOST_NOTES:
         lines += [f"{title}:", f"  {text.format(domain=domain)}", ""]
     lines += [

@@ -94,6 +94,10 @@ EXPECTED: dict[str, Expect] = {
     "mx-private.test": e("MX_PRIVATE_ADDRESS", info=("SMTP_NOT_TESTED",)),
     "mx-dup.test": e("MX_DUPLICATE"),
     "mx-provider.test": e(info=("MX_PROVIDER", "DANE_NOT_DEPLOYED")),
+    "mx-bypass.test": e("MX_BYPASSES_PROVIDER", info=("MX_PROVIDER",)),
+    "sts-dead-pattern.test": e(
+        "MTA_STS_PATTERN_NEVER_MATCHES", MTA_STS_PATTERN_NEVER_MATCHES=M, info=("MX_PROVIDER",)
+    ),
     # inconclusive DNS: never *_MISSING
     "servfail-all.test": e(
         "MX_INCONCLUSIVE",
@@ -151,7 +155,7 @@ EXPECTED: dict[str, Expect] = {
     "sts-enforce-nomatch.test": e(*STS_NOMATCH),
     "sts-uncovered.test": e("MTA_STS_MX_NOT_COVERED", MTA_STS_MX_NOT_COVERED=C),
     "sts-uncovered-testing.test": e(
-        "MTA_STS_MX_NOT_COVERED", "MTA_STS_MODE_TESTING", MTA_STS_MX_NOT_COVERED=H
+        "MTA_STS_MX_NOT_COVERED", "MTA_STS_MODE_TESTING", MTA_STS_MX_NOT_COVERED=M
     ),
     # DESIGN.md: `*.` matches exactly one left-most label; matching is anchored on full names.
     "neg-sibling.test": e(*STS_NOMATCH),

@@ -307,6 +307,20 @@ RULES: tuple[Rule, ...] = (
         ("STS-31",),
     ),
     Rule(
+        "MTA_STS_PATTERN_NEVER_MATCHES",
+        STS,
+        M,
+        "MTA-STS policy line can never match {provider}'s mail servers",
+        "mx: {pattern} points at {provider}'s host names but can match none of them: a `*.` "
+        "wildcard stands for exactly one label, and {provider}'s hosts have another shape "
+        "({shape}).",
+        "The line looks like it protects a move to those servers, but it does not: once the "
+        "MX record points at them, senders that apply the policy refuse to deliver.",
+        "{correction}",
+        ("RFC 8461 §4.1",),
+        ("STS-31", "X-08"),
+    ),
+    Rule(
         "MTA_STS_CERT_EXPIRES_IN_CACHE",
         STS,
         M,

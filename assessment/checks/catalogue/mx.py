@@ -130,6 +130,22 @@ RULES: tuple[Rule, ...] = (
         (),
     ),
     Rule(
+        "MX_BYPASSES_PROVIDER",
+        MX,
+        M,
+        "A second mail server lets mail bypass {provider}",
+        "{host} is listed as an MX beside {provider} ({provider_hosts}); {who}.",
+        "Mail delivered to {host} skips {provider}'s spam and malware filtering, and "
+        "attackers send to a backup MX on purpose. It also has to be patched, given a valid "
+        "certificate and listed in the MTA-STS policy, while {provider} already runs redundant "
+        "receiving servers: it adds risk and no resilience.",
+        "Remove the MX record for {host} once you have confirmed that nothing depends on it "
+        "(ask the IT provider that runs it). Senders then deliver only to {provider}, which "
+        "queues nothing and needs no fallback.",
+        ("RFC 5321 §5.1",),
+        ("X-08",),
+    ),
+    Rule(
         "NULL_MX_BAD_PREFERENCE",
         MX,
         H,
