@@ -12,7 +12,7 @@ from pathlib import Path
 from assessment.checks import findings_from_json, findings_to_json, run_checks
 from assessment.codec import JsonValue, from_json, to_json
 from assessment.model import Evidence, Finding, NetworkProfile
-from assessment.workspace import RunFolder, Workspace, write_atomic
+from assessment.workspace import RunFolder, RunInfo, Workspace, write_atomic
 
 
 def profile_from_json(data: Mapping[str, JsonValue] | None) -> NetworkProfile:
@@ -75,13 +75,15 @@ def evidence_date(evidence: Evidence) -> date:
 
 
 def report(run_dir: str | Path, *, as_of: str = "") -> Path:
-    """Plan, readiness and the PDF, from the saved evidence and the TLS-RPT store only."""
+    """Plan, readiness, the report and its evidence file, from the run folder and the client's
+    stores only (no network)."""
     from assessment.planning import build_plan, write_artifacts
+    from assessment.posture import assess_posture
     from assessment.readiness import assess_readiness
     from assessment.report.brand import resolve_brand
     from assessment.report.plan_view import plan_section
     from assessment.report.readiness_view import readiness_section
-    from assessment.report.render import render_pdf
+    from assessment.report.render import render_evidence_pdf, render_pdf
     from assessment.report.tlsrpt_section import build_tlsrpt_section
     from assessment.report.view import build_view
     from assessment.tlsrpt.gate import enforce_verdicts
@@ -105,7 +107,10 @@ def report(run_dir: str | Path, *, as_of: str = "") -> Path:
         verdicts = {d: v for d, v in all_verdicts.items() if d in info.domains}
         tlsrpt = build_tlsrpt_section(frames, verdicts, info.domains, assessed_on)
 
-    plan = build_plan(evidence, findings, assessed_on=assessed_on, verdicts=verdicts)
+    posture = assess_posture(evidence, findings)
+    plan = build_plan(
+        evidence, findings, assessed_on=assessed_on, verdicts=verdicts, country=info.country
+    )
     write_artifacts(plan, folder.path)
     readiness = assess_readiness(evidence, findings, verdicts=verdicts)
     view = build_view(
@@ -116,13 +121,33 @@ def report(run_dir: str | Path, *, as_of: str = "") -> Path:
         tlsrpt=tlsrpt,
         plan=plan_section(plan),
         readiness=readiness_section(readiness),
+        first_steps=plan.first_actions,
+        source_alerts=source_alerts(info),
+        demo=info.demo or evidence.profile.lab,
+        posture=posture,
     )
     result = render_pdf(view, folder.report)
-    if result.warnings:
+    extra = render_evidence_pdf(view, folder.evidence_pdf)
+    warnings = [*result.warnings, *extra.warnings]
+    if warnings:
         # A warning means something in the PDF is not as designed; say so rather than
         # hand over a silently degraded deliverable.
-        write_atomic(folder.render_warnings, "\n".join(result.warnings) + "\n")
+        write_atomic(folder.render_warnings, "\n".join(warnings) + "\n")
     return result.path
+
+
+def source_alerts(info: RunInfo) -> list[str]:
+    """One sentence per report source that yielded nothing, for the report's first page."""
+    kinds = {"tlsrpt": "TLS-RPT", "dmarc": "DMARC aggregate"}
+    out = []
+    for item in info.sources:
+        kind = kinds.get(item.kind, item.kind)
+        if item.error:
+            out.append(f"The {kind} report source {item.source} could not be read: {item.error}.")
+        elif item.imported + item.duplicate == 0:
+            rejected = f" ({item.rejected} items rejected)" if item.rejected else ""
+            out.append(f"The {kind} report source {item.source} gave no reports{rejected}.")
+    return out
 
 
 def today() -> str:

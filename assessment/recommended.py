@@ -14,3 +14,7 @@ PARKED_DMARC = "v=DMARC1; p=reject; sp=reject; adkim=s; aspf=s"
 
 NULL_MX = "0 ."
 """RFC 7505 null MX RDATA."""
+
+PARKED_DKIM = "v=DKIM1; p="
+"""A revoked DKIM key (RFC 6376 §3.6.1: an empty p=), published at `*._domainkey` of a domain
+that sends no mail, so no signature in its name can verify (M3AAWG parked-domain practice)."""

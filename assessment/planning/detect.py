@@ -72,8 +72,12 @@ class DomainState:
     phase: StsPhase
     reasons: tuple[str, ...]
     mx_hosts: tuple[str, ...]
+    planned_mx: tuple[str, ...]
+    """The MX hosts once the plan's MX removals are done: what the policy must cover."""
     patterns: tuple[str, ...]
-    """The `mx:` lines the next policy should carry: every live MX covered."""
+    """The `mx:` lines the next policy should carry: every planned MX covered."""
+    current_patterns: tuple[str, ...]
+    """The valid `mx:` lines of the policy served today."""
     current_id: str | None
     current_mode: StsMode | None
     current_max_age: int | None
@@ -119,8 +123,12 @@ def next_patterns(mx_hosts: Sequence[str], policy: StsPolicy | None) -> tuple[st
     return tuple(out)
 
 
-def detect_state(ctx: DomainContext, findings: Sequence[Finding]) -> DomainState:
-    mine = [f for f in findings if f.domain == ctx.domain]
+def detect_state(
+    ctx: DomainContext, findings: Sequence[Finding], removed: Sequence[str] = ()
+) -> DomainState:
+    """Where the domain stands; `removed` are MX hosts the plan takes out of the MX set, so
+    their problems and their policy lines do not hold the plan up."""
+    mine = [f for f in findings if f.domain == ctx.domain and f.host not in removed]
     host_problems = tuple(f for f in mine if f.code in HOST_TRANSPORT_CODES and not f.inconclusive)
     coverage = tuple(f for f in mine if f.code in MX_COVERAGE_CODES)
     hosting = tuple(f for f in mine if f.code in POLICY_HOSTING_CODES)
@@ -173,8 +181,9 @@ def detect_state(ctx: DomainContext, findings: Sequence[Finding]) -> DomainState
     else:
         phase = StsPhase.NONE
         reasons.append("The policy is `mode: none`: MTA-STS is switched off (or being withdrawn).")
+    planned = tuple(h for h in ctx.mx_hosts if h not in removed) or ctx.mx_hosts
     providers: list[str] = []
-    for host in ctx.mx_hosts:
+    for host in planned:
         provider = provider_for_host(host)
         if provider is not None and provider.name not in providers:
             providers.append(provider.name)
@@ -183,7 +192,9 @@ def detect_state(ctx: DomainContext, findings: Sequence[Finding]) -> DomainState
         phase=phase,
         reasons=tuple(reasons),
         mx_hosts=ctx.mx_hosts,
-        patterns=next_patterns(ctx.mx_hosts, policy),
+        planned_mx=planned,
+        patterns=next_patterns(planned, policy),
+        current_patterns=tuple(p.pattern for p in policy.mx if p.valid) if policy else (),
         current_id=current_id,
         current_mode=mode,
         current_max_age=policy.max_age if policy is not None else None,

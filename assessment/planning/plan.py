@@ -1,8 +1,14 @@
-"""The dated MTA-STS rollout plan: from where each domain stands today to `mode: enforce`
-with a long max_age, with the exact texts to publish at every step.
+"""One dated plan for every control of every domain, with the exact records to publish.
 
-Pure: everything comes from the evidence snapshot, its findings and (optionally) the TLS-RPT
-enforce verdicts. The one function that touches the disk is `write_artifacts`, at the end.
+Order of work: stop anything that loses mail today; stop impersonation (parked-domain records,
+DMARC reporting, then the senders, then quarantine and reject); remove MX hosts that bypass the
+provider; strengthen DKIM and SPF; and take MTA-STS from where it stands to enforce with a long
+max_age. Every record the plan prints is parsed back and matched against the planned MX set by
+`planning.verify` before the plan is returned: a plan that fails it is a bug in the kit, never
+something to hand to a client.
+
+Pure: evidence, findings and the report gates in. The one function that touches the disk is
+`write_artifacts`.
 """
 
 from __future__ import annotations
@@ -15,22 +21,27 @@ from pathlib import Path
 from assessment.checks.context import DomainContext
 from assessment.model import Evidence, Finding
 from assessment.planning.artifacts import Artifact
+from assessment.planning.calendar import WorkCalendar
 from assessment.planning.detect import DomainState, StsPhase, detect_state
-from assessment.planning.schedule import Planner, PlanStep, PlanTiming, StepKind
-from assessment.planning.texts import (
-    ONE_DAY,
-    describe_seconds,
-    hosting_notes,
-    tlsrpt_artifact,
-    zone_line,
+from assessment.planning.dmarc import DmarcGate, plan_dmarc
+from assessment.planning.hygiene import (
+    bypass_hosts,
+    dkim_step,
+    parked_kit,
+    remove_mx,
+    spf_fix,
 )
-from assessment.recommended import PARKED_DMARC, PARKED_SPF
-from assessment.records.dmarc_tags import Policy as DmarcPolicy
-from assessment.tlsrpt.gate import EnforceGates, EnforceStatus, EnforceVerdict
+from assessment.planning.steps import PlanStep, PlanTiming, Record, StepKind
+from assessment.planning.sts import plan_sts
+from assessment.planning.texts import hosting_notes, tlsrpt_artifact, zone_line
+from assessment.planning.verify import PlanSelfCheckError, verify_plan
+from assessment.records.spf import parse_spf
+from assessment.tlsrpt.gate import EnforceGates, EnforceVerdict
+from assessment.workspace import write_atomic
 
 __all__ = [
     "DomainPlan",
-    "NoMailNote",
+    "PlanSelfCheckError",
     "PlanStep",
     "PlanTiming",
     "RolloutPlan",
@@ -40,29 +51,26 @@ __all__ = [
     "write_artifacts",
 ]
 
+FIRST_ACTIONS = 3
+
 
 @dataclass(frozen=True)
 class DomainPlan:
     domain: str
-    phase: StsPhase
+    receives_mail: bool
+    phase: StsPhase | None
+    """Where MTA-STS stands; None for a domain that receives no mail."""
     reasons: tuple[str, ...]
     mx_hosts: tuple[str, ...]
+    planned_mx: tuple[str, ...]
     patterns: tuple[str, ...]
     steps: tuple[PlanStep, ...]
     artifacts: tuple[Artifact, ...]
+    current_sts_id: str | None = None
+    current_policy: str | None = None
+    """The policy body served today, when one was fetched."""
     verdict: EnforceVerdict | None = None
     notes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class NoMailNote:
-    """A domain that receives no mail: no MTA-STS, only the parked-domain records."""
-
-    domain: str
-    reason: str
-    text: str
-    missing: tuple[str, ...] = ()
-    """Zone-file lines still to publish."""
 
 
 @dataclass(frozen=True)
@@ -70,160 +78,162 @@ class RolloutPlan:
     client: str
     assessed_on: date
     domains: tuple[DomainPlan, ...]
-    no_mail: tuple[NoMailNote, ...]
     gates: EnforceGates
+    calendar: WorkCalendar
     timing: PlanTiming = field(default_factory=PlanTiming)
     notes: tuple[str, ...] = ()
 
+    @property
+    def steps(self) -> tuple[PlanStep, ...]:
+        """Every step of every domain, by date then priority."""
+        every = [s for d in self.domains for s in d.steps if s.kind is not StepKind.MONITOR]
+        return tuple(sorted(every, key=lambda s: (s.start, s.priority)))
 
-def _plan_domain(
-    state: DomainState,
-    assessed_on: date,
+    @property
+    def first_actions(self) -> tuple[PlanStep, ...]:
+        """What to do first: the most urgent steps that can start now."""
+        every = [s for d in self.domains for s in d.steps if s.kind is not StepKind.MONITOR]
+        return tuple(sorted(every, key=lambda s: (s.priority, s.start))[:FIRST_ACTIONS])
+
+
+def _spf_senders(ctx: DomainContext) -> tuple[str, ...]:
+    if len(ctx.spf_records) != 1:
+        return ()
+    record = parse_spf(ctx.spf_records[0])
+    return tuple(
+        f"{t.name}:{t.value}" for t in record.terms if t.name in ("include", "redirect") and t.value
+    )
+
+
+def _mail_domain(
+    ctx: DomainContext,
+    findings: Sequence[Finding],
+    start: date,
     verdict: EnforceVerdict | None,
+    dmarc: DmarcGate | None,
     gates: EnforceGates,
     timing: PlanTiming,
+    calendar: WorkCalendar,
 ) -> DomainPlan:
-    planner = Planner(state, assessed_on, verdict, gates, timing)
-    notes: list[str] = []
-    phase = state.phase
-    enforce_start: date
-    if phase is StsPhase.NONE:
-        planner.prerequisites(include_hosting=True)
-        planner.testing("Publish the policy in mode: testing, with TLS-RPT")
-        planner.watch(fresh=True)
-        enforce_start = planner.cursor
-        planner.ladder(first_mode_change=True)
-    elif phase is StsPhase.TESTING:
-        republish = (
-            bool(state.coverage_problems)
-            or state.current_max_age != ONE_DAY
-            or not state.tlsrpt_records
+    removed = bypass_hosts(ctx, findings)
+    state = detect_state(ctx, findings, removed)
+    steps: list[PlanStep] = []
+    files: list[Artifact] = []
+    mx_step = remove_mx(ctx, removed, start, calendar)
+    if mx_step is not None:
+        steps.append(mx_step)
+    for step in (
+        spf_fix(ctx, findings, start, calendar),
+        dkim_step(ctx, findings, start, calendar),
+    ):
+        if step is not None:
+            steps.append(step)
+    prerequisite_gates = (
+        (f"The MX record for {', '.join(removed)} has been removed.",) if removed else ()
+    )
+    sts = plan_sts(state, start, verdict, gates, timing, calendar, prerequisite_gates)
+    switches = tuple(s.start for s in (*steps, *sts.steps) if s.switch)
+    track = plan_dmarc(ctx, start, dmarc, timing, calendar, _spf_senders(ctx), switches)
+    steps += track.steps
+    files += [Artifact(_title(n, ctx.domain), n, text) for n, text in track.records.items()]
+    steps += sts.steps
+    files += _sts_artifacts(state, sts.next_policy, sts.enforce_policy, sts.rollback_policy)
+    files.append(
+        Artifact(
+            f"TLS-RPT record ({ctx.domain})",
+            "tls-rpt-record.zone",
+            tlsrpt_artifact(ctx.domain, sts.tlsrpt, sts.tlsrpt_placeholder),
         )
-        if (
-            state.host_problems
-            or republish
-            or (verdict is not None and verdict.status is EnforceStatus.NOT_READY)
-        ):
-            planner.prerequisites(include_hosting=False)
-        if republish:
-            planner.testing("Update the testing policy and TLS-RPT")
-        planner.watch(fresh=republish or bool(state.host_problems))
-        enforce_start = planner.cursor
-        planner.ladder(first_mode_change=True)
-    elif phase is StsPhase.ENFORCE:
-        enforce_start = assessed_on
-        planner.ladder(first_mode_change=False)
-        if len(planner.steps) == 0:
-            notes.append(
-                f"The policy already has max_age {state.current_max_age} "
-                f"({describe_seconds(state.current_max_age or 0)}): no further raise is planned."
-            )
-    else:
-        to_testing = planner.immediate()
-        if to_testing:
-            planner.prerequisites(include_hosting=False)
-            planner.watch(fresh=True)
-            enforce_start = planner.cursor
-            planner.ladder(first_mode_change=True)
-        else:
-            planner.watch(fresh=True)
-            enforce_start = assessed_on
-            planner.ladder(first_mode_change=False)
-    planner.monitor(enforce_start)
-    planner.rollback(enforce_start)
+    )
+    files.append(
+        Artifact(
+            f"Hosting the MTA-STS policy ({ctx.domain})",
+            "hosting-notes.txt",
+            hosting_notes(ctx.domain, state.provider_names),
+        )
+    )
+    for step in steps:
+        if step.kind is StepKind.SPF_FIX and step.records:
+            files.append(Artifact(f"SPF record ({ctx.domain})", "spf.zone", _zone(step.records)))
+    policy = ctx.policy
     return DomainPlan(
-        domain=state.domain,
-        phase=phase,
+        domain=ctx.domain,
+        receives_mail=True,
+        phase=state.phase,
         reasons=state.reasons,
         mx_hosts=state.mx_hosts,
+        planned_mx=state.planned_mx,
         patterns=state.patterns,
-        steps=tuple(planner.steps),
-        artifacts=_artifacts(planner),
+        steps=tuple(sorted(steps, key=lambda s: (s.start, s.priority))),
+        artifacts=tuple(files),
+        current_sts_id=state.current_id,
+        current_policy=policy.text if policy is not None else None,
         verdict=verdict,
-        notes=tuple(notes),
     )
 
 
-def _policy_artifacts(
-    domain: str, title: str, step: str, stem: str, policy: tuple[str, str] | None
+def _title(filename: str, domain: str) -> str:
+    return {
+        "dmarc-reports.zone": f"DMARC record with a report address ({domain})",
+        "dmarc-quarantine.zone": f"DMARC record, p=quarantine ({domain})",
+        "dmarc-reject.zone": f"DMARC record, p=reject ({domain})",
+        "dmarc-rollback.zone": f"DMARC record as before the plan ({domain})",
+    }.get(filename, f"{filename} ({domain})")
+
+
+def _sts_artifacts(
+    state: DomainState,
+    next_policy: tuple[str, str] | None,
+    enforce: tuple[str, str] | None,
+    rollback: tuple[str, str] | None,
 ) -> list[Artifact]:
-    """The policy file and its `_mta-sts` TXT record for one step of the plan."""
-    if policy is None:
-        return []
-    body, txt = policy
-    return [
-        Artifact(f"{title} ({domain})", f"{stem}.txt", body),
-        Artifact(
-            f"_mta-sts TXT record for {step} ({domain})",
-            f"{stem}-record.zone",
-            zone_line(f"_mta-sts.{domain}", txt),
-        ),
-    ]
+    domain = state.domain
+    out: list[Artifact] = []
+    for stem, title, policy in (
+        ("mta-sts", "MTA-STS policy for the next step", next_policy),
+        ("mta-sts-enforce", "MTA-STS policy for the enforce step", enforce),
+        ("mta-sts-rollback", "MTA-STS rollback policy (mode: testing)", rollback),
+    ):
+        if policy is None:
+            continue
+        body, txt = policy
+        out.append(Artifact(f"{title} ({domain})", f"{stem}.txt", body))
+        out.append(
+            Artifact(
+                f"_mta-sts TXT record for {title.removeprefix('MTA-STS ')} ({domain})",
+                f"{stem}-record.zone",
+                zone_line(f"_mta-sts.{domain}", txt),
+            )
+        )
+    return out
 
 
-def _artifacts(planner: Planner) -> tuple[Artifact, ...]:
-    domain = planner.state.domain
-    return (
-        *_policy_artifacts(
-            domain,
-            "Policy file for the next step",
-            "the next step",
-            "mta-sts",
-            planner.next_policy,
-        ),
-        *_policy_artifacts(
-            domain,
-            "Enforce policy",
-            "the enforce step",
-            "mta-sts-enforce",
-            planner.enforce_policy,
-        ),
-        Artifact(
-            f"TLS-RPT record ({domain})",
-            "tls-rpt-record.zone",
-            tlsrpt_artifact(domain, planner.tlsrpt, planner.tlsrpt_placeholder),
-        ),
-        *_policy_artifacts(
-            domain,
-            "Rollback policy, mode: none",
-            "a rollback",
-            "mta-sts-rollback",
-            planner.rollback_policy,
-        ),
-        Artifact(
-            f"Hosting notes ({domain})",
-            "hosting-notes.txt",
-            hosting_notes(domain, planner.state.provider_names),
-        ),
+def _zone(records: Sequence[Record]) -> str:
+    return "".join(r.zone_line + "\n" for r in records)
+
+
+def _parked_domain(ctx: DomainContext, start: date, calendar: WorkCalendar) -> DomainPlan:
+    step = parked_kit(ctx, start, calendar)
+    files = (
+        (
+            Artifact(
+                f"Parked-domain records ({ctx.domain})", "parked-domain.zone", _zone(step.records)
+            ),
+        )
+        if step is not None
+        else ()
     )
-
-
-def _no_mail_note(ctx: DomainContext) -> NoMailNote:
-    domain = ctx.domain
-    present: list[str] = []
-    missing: list[str] = []
-    if ctx.null_mx:
-        present.append("null MX")
-    else:
-        missing.append(f"{domain}. IN MX 0 .")
-    if ctx.spf_records == (PARKED_SPF,):
-        present.append("SPF -all")
-    else:
-        missing.append(f'{domain}. IN TXT "{PARKED_SPF}"')
-    dmarc = ctx.dmarc
-    if dmarc is not None and dmarc.p is DmarcPolicy.REJECT:
-        present.append("DMARC p=reject")
-    else:
-        missing.append(f'_dmarc.{domain}. IN TXT "{PARKED_DMARC}"')
-    text = (
-        f"{domain} receives no mail ({ctx.no_mail_reason}), so it needs no MTA-STS or "
-        "TLS-RPT. Keep a null MX, SPF -all and DMARC p=reject so nobody can send as it."
+    return DomainPlan(
+        domain=ctx.domain,
+        receives_mail=False,
+        phase=None,
+        reasons=(f"{ctx.domain} receives no mail ({ctx.no_mail_reason}).",),
+        mx_hosts=(),
+        planned_mx=(),
+        patterns=(),
+        steps=(step,) if step is not None else (),
+        artifacts=files,
     )
-    if present:
-        text += " In place: " + ", ".join(present) + "."
-    if missing:
-        text += " Still to publish: " + "; ".join(missing) + "."
-    return NoMailNote(domain, ctx.no_mail_reason, text, tuple(missing))
 
 
 def build_plan(
@@ -232,41 +242,56 @@ def build_plan(
     *,
     assessed_on: date,
     verdicts: Mapping[str, EnforceVerdict] | None = None,
+    dmarc_gates: Mapping[str, DmarcGate] | None = None,
     gates: EnforceGates | None = None,
     timing: PlanTiming | None = None,
+    country: str = "",
 ) -> RolloutPlan:
-    """A dated rollout plan for every audited domain, starting at its current phase."""
+    """A dated plan for every audited domain, starting where it stands, self-checked."""
     rules = gates or EnforceGates()
     pace = timing or PlanTiming()
+    calendar = WorkCalendar(country)
     known = {name.lower().rstrip("."): v for name, v in (verdicts or {}).items()}
+    reports = {name.lower().rstrip("."): v for name, v in (dmarc_gates or {}).items()}
     plans: list[DomainPlan] = []
-    parked: list[NoMailNote] = []
     notes: list[str] = []
     for domain_evidence in evidence.domains:
         ctx = DomainContext(domain_evidence, evidence)
         if ctx.domain_missing:
-            notes.append(f"{ctx.domain} does not exist in DNS: no plan.")
+            notes.append(f"{ctx.domain} does not exist in DNS, so there is nothing to plan for it.")
             continue
         if not ctx.receives_mail:
-            parked.append(_no_mail_note(ctx))
+            plans.append(_parked_domain(ctx, assessed_on, calendar))
             continue
         if not ctx.mx_hosts:
             notes.append(
-                f"{ctx.domain}: its MX records could not be read, so no policy can be "
+                f"The MX records of {ctx.domain} could not be read, so no MTA-STS policy can be "
                 "written yet; repeat the assessment."
             )
             continue
-        state = detect_state(ctx, findings)
-        plans.append(_plan_domain(state, assessed_on, known.get(ctx.domain), rules, pace))
-    return RolloutPlan(
+        plans.append(
+            _mail_domain(
+                ctx,
+                findings,
+                assessed_on,
+                known.get(ctx.domain),
+                reports.get(ctx.domain),
+                rules,
+                pace,
+                calendar,
+            )
+        )
+    plan = RolloutPlan(
         client=evidence.client,
         assessed_on=assessed_on,
         domains=tuple(plans),
-        no_mail=tuple(parked),
         gates=rules,
+        calendar=calendar,
         timing=pace,
         notes=tuple(notes),
     )
+    verify_plan(plan)
+    return plan
 
 
 # --------------------------------------------------------------------------- the only I/O
@@ -280,9 +305,6 @@ def write_artifacts(plan: RolloutPlan, folder: Path) -> list[Path]:
     written: list[Path] = []
     for domain_plan in plan.domains:
         target = folder / "artifacts" / domain_plan.domain
-        target.mkdir(parents=True, exist_ok=True)
         for artifact in domain_plan.artifacts:
-            path = target / artifact.filename
-            path.write_bytes(artifact.text.encode("utf-8"))
-            written.append(path)
+            written.append(write_atomic(target / artifact.filename, artifact.text.encode("utf-8")))
     return written

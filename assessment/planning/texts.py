@@ -13,6 +13,11 @@ ONE_DAY = 86400
 ONE_YEAR = 31557600
 
 
+def long_day(value: date) -> str:
+    """`2026-12-04` -> "4 December 2026"."""
+    return f"{value.day} {value:%B %Y}"
+
+
 def describe_seconds(seconds: int) -> str:
     """`604800` -> "1 week", for sentences next to the exact number."""
     for unit, size in (("year", ONE_YEAR), ("week", 604800), ("day", ONE_DAY), ("hour", 3600)):

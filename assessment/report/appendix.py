@@ -1,4 +1,4 @@
-"""Raw-evidence tables for the appendix: what was asked, of whom, when, and what came back.
+"""Raw-evidence tables for the evidence file: what was asked, of whom, when, and what came back.
 
 Long values are clipped to keep the appendix printable; the note beside each clipped value
 says how much was left out. The evidence snapshot (JSON) always holds the full text.
@@ -95,14 +95,14 @@ class DomainEvidenceView:
 def domain_evidence(domain: DomainEvidence) -> DomainEvidenceView:
     return DomainEvidenceView(
         domain=domain.domain,
-        dns=tuple(_dns(d) for d in domain.dns),
-        policy=_policy(domain.mta_sts_policy) if domain.mta_sts_policy else None,
-        smtp=tuple(_smtp(p) for p in domain.smtp),
+        dns=tuple(dns_row(d) for d in domain.dns),
+        policy=policy_view(domain.mta_sts_policy) if domain.mta_sts_policy else None,
+        smtp=tuple(smtp_row(p) for p in domain.smtp),
         dkim_selectors=", ".join(domain.dkim_selectors) or "none probed",
     )
 
 
-def _dns(lookup: DnsLookup) -> DnsRow:
+def dns_row(lookup: DnsLookup) -> DnsRow:
     notes = []
     if lookup.cname_chain:
         notes.append("via " + " → ".join(lookup.cname_chain))
@@ -141,7 +141,7 @@ def _tls(session: TlsSession) -> TlsView:
     )
 
 
-def _policy(fetch: HttpsFetch) -> PolicyFetchView:
+def policy_view(fetch: HttpsFetch) -> PolicyFetchView:
     return PolicyFetchView(
         url=fetch.url,
         outcome=fetch.outcome.value,
@@ -157,7 +157,7 @@ def _policy(fetch: HttpsFetch) -> PolicyFetchView:
     )
 
 
-def _smtp(probe: SmtpProbe) -> SmtpRow:
+def smtp_row(probe: SmtpProbe) -> SmtpRow:
     if probe.starttls_offered is None:
         starttls = "not reached"
     else:

@@ -26,6 +26,7 @@ from assessment.report.svg import sanitize_svg
 from assessment.report.view import ReportView
 
 MAIN_TEMPLATE = "report.html.j2"
+EVIDENCE_TEMPLATE = "evidence.html.j2"
 # WeasyPrint's log is global; serialising renders keeps each RenderResult's warnings its own.
 _RENDER_LOCK = threading.Lock()
 
@@ -52,7 +53,19 @@ def environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
     env.filters["thousands"] = _thousands
     env.filters["code"] = code_spans
     env.filters["utc"] = _utc
+    env.filters["host"] = host_breaks
     return env
+
+
+_BREAK_AFTER = re.compile(r"([./])")
+
+
+def host_breaks(text: object) -> Markup:
+    """A host name, URL or file path that may wrap only after a dot or a slash, never inside a
+    label (`mail.protection.o/utlook.com` was how it broke before). Escapes first; only our own
+    <wbr> tags are added."""
+    escaped = str(escape(str(text)))
+    return Markup(_BREAK_AFTER.sub(r"\1<wbr>", escaped))  # noqa: S704
 
 
 _CODE_SPAN = re.compile(r"`([^`\n]{1,400})`")
@@ -83,18 +96,24 @@ def _shared_environment(templates_dir: Path) -> Environment:
     return environment(templates_dir)
 
 
-def render_html(view: ReportView, *, templates_dir: Path = TEMPLATES_DIR) -> str:
-    template = _shared_environment(templates_dir).get_template(MAIN_TEMPLATE)
+def render_html(
+    view: ReportView, *, templates_dir: Path = TEMPLATES_DIR, template: str = MAIN_TEMPLATE
+) -> str:
+    compiled = _shared_environment(templates_dir).get_template(template)
     # The chart counter belongs to this render, not to the shared environment.
-    return template.render(view=view, brand_css=brand_css(view.brand), chart_ids=itertools.count(1))
+    return compiled.render(view=view, brand_css=brand_css(view.brand), chart_ids=itertools.count(1))
 
 
 def render_pdf(
-    view: ReportView, out_path: Path, *, templates_dir: Path = TEMPLATES_DIR
+    view: ReportView,
+    out_path: Path,
+    *,
+    templates_dir: Path = TEMPLATES_DIR,
+    template: str = MAIN_TEMPLATE,
 ) -> RenderResult:
     from weasyprint import HTML  # imported late: it loads Pango/cairo, which is slow
 
-    html = render_html(view, templates_dir=templates_dir)
+    html = render_html(view, templates_dir=templates_dir, template=template)
     fetcher = LocalOnlyFetcher((templates_dir, *view.brand.roots))
     collector = _Collector()
     logger = logging.getLogger("weasyprint")
@@ -111,6 +130,13 @@ def render_pdf(
         finally:
             logger.removeHandler(collector)
     return RenderResult(out_path, len(document.pages), tuple(collector.messages))
+
+
+def render_evidence_pdf(
+    view: ReportView, out_path: Path, *, templates_dir: Path = TEMPLATES_DIR
+) -> RenderResult:
+    """The evidence file beside the report: every observation, numbered as the findings cite."""
+    return render_pdf(view, out_path, templates_dir=templates_dir, template=EVIDENCE_TEMPLATE)
 
 
 class _Collector(logging.Handler):

@@ -21,8 +21,8 @@ __all__ = [
     "Artifact",
     "Chart",
     "FrameworkView",
-    "PlanPhase",
     "PlanSection",
+    "PlanStepView",
     "ReadinessItemView",
     "ReadinessSection",
     "TableView",
@@ -93,21 +93,40 @@ class TlsRptSection:
 
 
 @dataclass(frozen=True)
-class PlanPhase:
-    name: str
+class PlanStepView:
+    """One dated step as the report prints it: every value already the text to show."""
+
+    number: int
+    title: str
+    domain: str
+    track: str
+    owner: str
+    effort: str
     start: date
     end: date | None
-    """None for an open-ended phase (e.g. 'maintain')."""
+    """None for an open-ended step."""
+    switch: bool
+    """A change that can block mail: lands only where someone watches."""
     actions: tuple[str, ...] = ()
     gates: tuple[str, ...] = ()
-    """Conditions that must hold before moving to the next phase."""
+    """Conditions that must hold before the step starts."""
+    records: tuple[str, ...] = ()
+    """Zone-file lines to publish, exactly."""
+    policy: str = ""
+    """The MTA-STS policy file the step serves, when it serves one."""
+    files: tuple[str, ...] = ()
+    """Artifact files (in the run folder) that carry this step's texts."""
+    check: str = ""
+    rollback: str = ""
 
 
 @dataclass(frozen=True)
 class PlanSection:
-    phases: tuple[PlanPhase, ...]
+    steps: tuple[PlanStepView, ...]
     artifacts: tuple[Artifact, ...] = ()
     notes: tuple[str, ...] = ()
+    calendar: str = ""
+    """Which days the dates avoid, in words."""
 
 
 @dataclass(frozen=True)

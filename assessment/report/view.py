@@ -1,20 +1,28 @@
-"""The report's view model: every number and sentence the PDF shows, computed once, here.
+"""The report's view model: every number and sentence the PDFs show, computed once, here.
 
-Templates only lay these values out. Optional sections (TLS-RPT, plan, readiness) come from
-other layers as the dataclasses in `assessment.report.sections`, re-exported here.
+Templates only lay these values out. The sections other layers produce (TLS-RPT analysis, plan,
+questionnaire readiness) arrive already converted into the report's own types
+(`assessment.report.sections`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from assessment.model import Control, Evidence, Finding, Severity
-from assessment.report import grading
-from assessment.report.appendix import DomainEvidenceView, domain_evidence
+from assessment.model import Control, Evidence, Finding
+from assessment.planning import PlanStep
+from assessment.posture import Posture, assess_posture, grading
 from assessment.report.brand import Brand
-from assessment.report.formatting import Clipped, clip, first_sentence, long_date, plural, timestamp
+from assessment.report.evidence_view import EvidenceFileView, number_evidence
+from assessment.report.findings_view import (
+    FindingCard,
+    ObservationView,
+    SeverityGroupView,
+    finding_cards,
+)
+from assessment.report.formatting import long_date
 from assessment.report.glossary import GLOSSARY, GlossaryEntry, in_columns
 from assessment.report.scorecard import (
     NULL_MX_NOT_APPLICABLE,
@@ -27,8 +35,8 @@ from assessment.report.sections import (
     Artifact,
     Chart,
     FrameworkView,
-    PlanPhase,
     PlanSection,
+    PlanStepView,
     ReadinessItemView,
     ReadinessSection,
     TableView,
@@ -36,14 +44,16 @@ from assessment.report.sections import (
     VerdictStatus,
     VerdictView,
 )
+from assessment.report.summary_view import SummaryView, build_summary
 
 __all__ = [
     "AnswerStatus",
     "Artifact",
     "Chart",
+    "FindingCard",
     "FrameworkView",
-    "PlanPhase",
     "PlanSection",
+    "PlanStepView",
     "ReadinessItemView",
     "ReadinessSection",
     "ReportView",
@@ -53,18 +63,6 @@ __all__ = [
     "VerdictView",
     "build_view",
 ]
-
-EVIDENCE_ITEM_LIMIT = 700
-EVIDENCE_ITEMS = 6
-TOP_RISKS = 5
-MIN_TOP_RISKS = 3
-SEVERITY_LABELS = {
-    Severity.CRITICAL: "Critical",
-    Severity.HIGH: "High",
-    Severity.MEDIUM: "Medium",
-    Severity.LOW: "Low",
-    Severity.INFO: "Info",
-}
 
 
 @dataclass(frozen=True)
@@ -76,46 +74,8 @@ class CoverView:
     tagline: str
     prepared_by: str
     logo_uri: str
-
-
-@dataclass(frozen=True)
-class SeverityCount:
-    severity: Severity
-    label: str
-    count: int
-
-
-@dataclass(frozen=True)
-class RiskView:
-    title: str
-    severity: Severity
-    severity_label: str
-    domains: tuple[str, ...]
-    summary: str
-    anchor: str
-
-
-@dataclass(frozen=True)
-class DomainGrade:
-    domain: str
-    letter: str
-    score: int
-
-
-@dataclass(frozen=True)
-class SummaryView:
-    grade: grading.Grade
-    """The weakest domain's grade (see `weakest_domain`)."""
-    weakest_domain: str
-    domain_grades: tuple[DomainGrade, ...]
-    counts: tuple[SeverityCount, ...]
-    """Distinct problems per severity, critical to low: the numbers the grade uses."""
-    inconclusive: int
-    observations: int
-    headline: str
-    top_risks: tuple[RiskView, ...]
-    cells_passing: int
-    cells_scored: int
+    demo: bool = False
+    """A run against the kit's simulated network: the cover says DEMO."""
 
 
 @dataclass(frozen=True)
@@ -139,44 +99,21 @@ class ScorecardView:
 
 
 @dataclass(frozen=True)
-class FindingView:
-    anchor: str
-    code: str
-    severity: Severity
-    severity_label: str
-    control: str
-    domain: str
-    host: str
-    title: str
-    detail: str
-    evidence: tuple[Clipped, ...]
-    evidence_omitted: int
-    """Evidence items not shown (beyond EVIDENCE_ITEMS)."""
-    why: str
-    remediation: str
-    references: tuple[str, ...]
-    inconclusive: bool
-
-
-@dataclass(frozen=True)
-class SeverityGroup:
-    severity: Severity
-    label: str
-    findings: tuple[FindingView, ...]
-
-
-@dataclass(frozen=True)
 class MethodView:
     rules: tuple[grading.SeverityRule, ...]
     bands: tuple[grading.GradeBand, ...]
     critical_ceiling: str
+    grade: grading.Grade | None
+    """The grade the summary shows, with its deductions."""
+    weakest: str
 
 
 @dataclass(frozen=True)
 class AppendixView:
     method: MethodView
-    domains: tuple[DomainEvidenceView, ...]
     network: str
+    observed_from: str
+    """Where the observation was made, in words: named once in the report."""
     started_at: str
     finished_at: str
     tool_version: str
@@ -190,14 +127,21 @@ class ReportView:
     cover: CoverView
     summary: SummaryView
     scorecard: ScorecardView
-    groups: tuple[SeverityGroup, ...]
-    """Findings by severity, critical to low; empty severities are left out."""
-    observations: tuple[FindingView, ...]
+    groups: tuple[SeverityGroupView, ...]
+    """Finding cards by severity, critical to low; empty severities are left out."""
+    observations: tuple[ObservationView, ...]
     """Informational findings, listed briefly."""
     tlsrpt: TlsRptSection | None
     plan: PlanSection | None
     readiness: ReadinessSection | None
     appendix: AppendixView
+    evidence: EvidenceFileView
+    anchors: dict[str, str] = field(default_factory=dict)
+    """`domain:CODE` -> the anchor of the finding card that covers it."""
+
+    @property
+    def cards(self) -> tuple[FindingCard, ...]:
+        return tuple(card for group in self.groups for card in group.cards)
 
 
 def build_view(
@@ -209,14 +153,18 @@ def build_view(
     tlsrpt: TlsRptSection | None = None,
     plan: PlanSection | None = None,
     readiness: ReadinessSection | None = None,
+    first_steps: Sequence[PlanStep] = (),
+    source_alerts: Sequence[str] = (),
+    demo: bool | None = None,
+    posture: Posture | None = None,
 ) -> ReportView:
-    # Within a severity, what we know is wrong comes before what we could not check.
-    ordered = sorted(findings, key=lambda f: (f.severity.rank, f.inconclusive, f.sort_key))
-    views = {id(f): _finding(f, i) for i, f in enumerate(ordered, start=1)}
+    state = posture or assess_posture(evidence, findings)
+    evidence_file, index = number_evidence(evidence)
+    groups, observations, anchors = finding_cards(state.groups, index)
     domains = tuple(d.domain for d in evidence.domains) or tuple(
-        dict.fromkeys(f.domain for f in ordered)
+        dict.fromkeys(f.domain for f in findings)
     )
-    scorecard = _scorecard(evidence, ordered, domains)
+    lab = evidence.profile.lab if demo is None else demo
     return ReportView(
         brand=brand,
         cover=CoverView(
@@ -227,55 +175,48 @@ def build_view(
             tagline=brand.tagline,
             prepared_by=brand.contact.name,
             logo_uri=brand.logo.as_uri(),
+            demo=lab,
         ),
-        summary=_summary(ordered, views, domains, scorecard),
-        scorecard=scorecard,
-        groups=tuple(
-            SeverityGroup(s, SEVERITY_LABELS[s], group)
-            for s in Severity
-            if s is not Severity.INFO
-            and (group := tuple(views[id(f)] for f in ordered if f.severity is s))
-        ),
-        observations=tuple(views[id(f)] for f in ordered if f.severity is Severity.INFO),
+        summary=build_summary(state, first_steps, source_alerts),
+        scorecard=_scorecard(evidence, findings, domains, state),
+        groups=groups,
+        observations=observations,
         tlsrpt=tlsrpt,
         plan=plan,
         readiness=readiness,
         appendix=AppendixView(
-            method=MethodView(grading.RULES, grading.BANDS, grading.CRITICAL_CEILING),
-            domains=tuple(domain_evidence(d) for d in evidence.domains),
+            method=MethodView(
+                grading.RULES, grading.BANDS, grading.CRITICAL_CEILING, state.grade, state.weakest
+            ),
             network=evidence.network,
-            started_at=timestamp(evidence.started_at),
-            finished_at=timestamp(evidence.finished_at),
-            tool_version=evidence.tool_version or "unrecorded",
+            observed_from=_observed_from(evidence, lab),
+            started_at=evidence_file.started_at,
+            finished_at=evidence_file.finished_at,
+            tool_version=evidence_file.tool_version,
             glossary_columns=in_columns(GLOSSARY),
         ),
+        evidence=evidence_file,
+        anchors=anchors,
     )
 
 
-def _finding(f: Finding, index: int) -> FindingView:
-    return FindingView(
-        anchor=f"finding-{index}",
-        code=f.code,
-        severity=f.severity,
-        severity_label=SEVERITY_LABELS[f.severity],
-        control=f.control.label,
-        domain=f.domain,
-        host=f.host or "",
-        title=f.title,
-        detail=f.detail,
-        evidence=tuple(clip(e, EVIDENCE_ITEM_LIMIT) for e in f.evidence[:EVIDENCE_ITEMS]),
-        evidence_omitted=max(0, len(f.evidence) - EVIDENCE_ITEMS),
-        why=f.why,
-        remediation=f.remediation,
-        references=f.references,
-        inconclusive=f.inconclusive,
-    )
+def _observed_from(evidence: Evidence, lab: bool) -> str:
+    """The vantage point, once, in words a client reads: a demonstration network is called
+    that; a real run names its resolver (never a loopback port)."""
+    if lab:
+        return (
+            "the kit's demonstration network, which simulates the client's DNS, web and mail "
+            "servers on this computer"
+        )
+    resolvers = ", ".join(str(r) for r in evidence.profile.resolvers)
+    return f"resolver {resolvers}" if resolvers else "the system's DNS resolver"
 
 
 def _scorecard(
-    evidence: Evidence, findings: Sequence[Finding], domains: tuple[str, ...]
+    evidence: Evidence, findings: Sequence[Finding], domains: tuple[str, ...], posture: Posture
 ) -> ScorecardView:
     null_mx = {d.domain for d in evidence.domains if has_null_mx(d)}
+    grades = {d.domain: d.grade.letter if d.grade else "-" for d in posture.domains}
     rows = []
     for domain in domains:
         mine = [f for f in findings if f.domain == domain]
@@ -289,84 +230,5 @@ def _scorecard(
             )
             for control in Control
         )
-        rows.append(ScoreRow(domain, cells, grading.grade(mine).letter, domain in null_mx))
+        rows.append(ScoreRow(domain, cells, grades.get(domain, "-"), domain in null_mx))
     return ScorecardView(controls=tuple(Control), rows=tuple(rows))
-
-
-def _summary(
-    findings: Sequence[Finding],
-    views: dict[int, FindingView],
-    domains: tuple[str, ...],
-    scorecard: ScorecardView,
-) -> SummaryView:
-    per_domain = [(d, grading.grade(f for f in findings if f.domain == d)) for d in domains]
-    # The overall grade is the weakest domain's: an impersonator picks the easiest domain,
-    # and an average would let a well-kept main domain hide an open parked one.
-    weakest, overall = (
-        min(per_domain, key=lambda item: item[1].score)
-        if per_domain
-        else ("", grading.grade(findings))
-    )
-    counted = grading.counted(findings)
-    counts = tuple(
-        SeverityCount(s, SEVERITY_LABELS[s], counted[s]) for s in Severity if s is not Severity.INFO
-    )
-    cells = [c for row in scorecard.rows for c in row.cells]
-    scored = [c for c in cells if c.status not in (CellStatus.NOT_APPLICABLE, CellStatus.NOT_USED)]
-    return SummaryView(
-        grade=overall,
-        weakest_domain=weakest,
-        domain_grades=tuple(DomainGrade(d, g.letter, g.score) for d, g in per_domain),
-        counts=counts,
-        inconclusive=sum(1 for f in findings if f.inconclusive),
-        observations=sum(1 for f in findings if f.severity is Severity.INFO),
-        headline=_headline(counted, len(domains)),
-        top_risks=_top_risks(findings, views),
-        cells_passing=sum(1 for c in scored if c.status is CellStatus.PASS),
-        cells_scored=len(scored),
-    )
-
-
-def _headline(counted: dict[Severity, int], domain_count: int) -> str:
-    where = plural(domain_count, "domain")
-    critical, high = counted[Severity.CRITICAL], counted[Severity.HIGH]
-    if critical:
-        return (
-            f"We found {plural(critical, 'critical problem')} across {where}: mail can be "
-            "forged in your name or lost today. Fix these first, this week."
-        )
-    if high:
-        return (
-            f"We found {plural(high, 'high-severity problem')} across {where}. No emergency, "
-            "but a protection you rely on is broken or missing; plan the fixes this month."
-        )
-    if counted[Severity.MEDIUM] or counted[Severity.LOW]:
-        return (
-            f"Your email security across {where} is in reasonable shape. The remaining items "
-            "are improvements and housekeeping."
-        )
-    return f"We found no problems across {where}. Keep it that way by re-testing quarterly."
-
-
-def _top_risks(findings: Sequence[Finding], views: dict[int, FindingView]) -> tuple[RiskView, ...]:
-    # The same problem on several domains is one risk in the summary, listing the domains.
-    merged: dict[str, list[Finding]] = {}
-    for f in findings:
-        if f.inconclusive or f.severity is Severity.INFO:
-            continue
-        merged.setdefault(f.code, []).append(f)
-    ranked = sorted(merged.values(), key=lambda group: group[0].sort_key)
-    # Low-severity items only make the list when there are fewer than three serious ones.
-    serious = [g for g in ranked if g[0].severity is not Severity.LOW]
-    risks = (serious if len(serious) >= MIN_TOP_RISKS else ranked[:MIN_TOP_RISKS])[:TOP_RISKS]
-    return tuple(
-        RiskView(
-            title=group[0].title,
-            severity=group[0].severity,
-            severity_label=SEVERITY_LABELS[group[0].severity],
-            domains=tuple(dict.fromkeys(f.domain for f in group)),
-            summary=first_sentence(group[0].why or group[0].detail),
-            anchor=views[id(group[0])].anchor,
-        )
-        for group in risks
-    )

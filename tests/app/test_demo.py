@@ -53,8 +53,11 @@ def test_pdf_names_the_client_and_findings(demo_run: Path) -> None:
     findings = json.loads((demo_run / "findings.json").read_text())
     assert "Brightsmile Dental Care" in text
     flat = " ".join(text.split())
-    assert any(f["title"] in flat for f in findings if f["severity"] == "high")
+    # Every problem the checks found is in the report, by its title.
+    assert all(f["title"] in flat for f in findings if f["severity"] in ("high", "medium"))
     assert "backup-mx.harbourit.example" in flat
+    assert "DEMO" in text or "Demonstration report" in flat
+    assert (demo_run / "evidence.pdf").is_file()
 
 
 def test_rerender_without_network(demo_run: Path, tmp_path: Path) -> None:

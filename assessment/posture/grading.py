@@ -1,10 +1,15 @@
-"""The overall grade: a stated, reproducible method, printed in the report's appendix.
+"""A domain's grade: a stated, reproducible method, printed in the report's appendix.
 
-Start at 100. Each distinct problem (finding code on a domain) subtracts points by severity, and
-each severity's total is capped so that many small problems cannot outweigh one serious one.
-Informational and inconclusive findings never subtract: an inconclusive lookup is "we could not
-tell", never a failure. Any critical finding caps the grade at D, because a critical means mail
-is spoofable or will be lost today, whatever else is in good order.
+Start at 100. Each distinct problem (one root cause: `posture.roots`) subtracts points by its
+severity, and each severity's total is capped so that many small problems cannot outweigh one
+serious one. Informational and inconclusive findings never subtract: an inconclusive lookup is
+"we could not tell", never a failure.
+
+Then the two questions the report opens with cap the letter (`posture.answers`): a domain that
+anyone can send mail as, or whose inbound mail travels unencrypted, is at best C; one that is
+only partly protected (quarantine, or encryption nobody enforces) is at best B. Any critical
+finding caps the grade at D, because a critical means mail is spoofable or will be lost today,
+whatever else is in good order.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from assessment.model import Finding, Severity
+from assessment.posture.roots import group_findings
 
 
 @dataclass(frozen=True)
@@ -58,30 +64,38 @@ class Deduction:
 
 
 @dataclass(frozen=True)
+class Ceiling:
+    """A best possible letter, and why."""
+
+    letter: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Grade:
     letter: str
     score: int
     deductions: tuple[Deduction, ...]
     capped_by_critical: bool
+    ceiling: Ceiling | None = None
+    """The cap that lowered the letter, if one did."""
 
 
 def counted(findings: Iterable[Finding]) -> dict[Severity, int]:
-    """Distinct (code, domain) problems per severity that count against the grade."""
-    seen: dict[tuple[str, str], Severity] = {}
-    for f in findings:
-        if f.inconclusive or f.severity is Severity.INFO:
-            continue
-        key = (f.code, f.domain)
-        # One code on several MX hosts is one root cause; score it at its worst occurrence.
-        if key not in seen or f.severity.rank < seen[key].rank:
-            seen[key] = f.severity
+    """Distinct problems (root causes) per severity that count against the grade, each at the
+    worst severity among its findings."""
     counts = dict.fromkeys(Severity, 0)
-    for severity in seen.values():
-        counts[severity] += 1
+    for group in group_findings(findings):
+        if group.counts:
+            worst = min(
+                (f.severity for f in group.findings if not f.inconclusive),
+                key=lambda s: s.rank,
+            )
+            counts[worst] += 1
     return counts
 
 
-def grade(findings: Iterable[Finding]) -> Grade:
+def grade(findings: Iterable[Finding], ceilings: Iterable[Ceiling] = ()) -> Grade:
     counts = counted(findings)
     deductions = tuple(
         Deduction(
@@ -98,7 +112,21 @@ def grade(findings: Iterable[Finding]) -> Grade:
     capped = False
     if counts[Severity.CRITICAL] and not _at_or_below(letter, CRITICAL_CEILING):
         letter, capped = CRITICAL_CEILING, True
-    return Grade(letter=letter, score=score, deductions=deductions, capped_by_critical=capped)
+    applied: Ceiling | None = None
+    for ceiling in sorted(ceilings, key=lambda c: _rank(c.letter), reverse=True):
+        if not _at_or_below(letter, ceiling.letter):
+            letter, applied = ceiling.letter, ceiling
+    return Grade(
+        letter=letter,
+        score=score,
+        deductions=deductions,
+        capped_by_critical=capped,
+        ceiling=applied,
+    )
+
+
+def _rank(letter: str) -> int:
+    return [band.letter for band in BANDS].index(letter)
 
 
 def _at_or_below(letter: str, ceiling: str) -> bool:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from assessment.model import Control, DnsLookup, DomainEvidence, Finding, Outcome, Severity
-from assessment.report.grading import BANDS, RULES, grade
+from assessment.posture.grading import BANDS, RULES, Ceiling, grade
 from assessment.report.scorecard import CellStatus, cell_status, has_null_mx
 
 
@@ -111,3 +111,23 @@ def test_optional_protection_not_deployed_reads_not_used() -> None:
     )
     assert cell_status(iter([not_deployed])) is CellStatus.NOT_USED
     assert cell_status(iter([])) is CellStatus.PASS
+
+
+def test_answer_ceilings_cap_the_letter_and_say_why() -> None:
+    clean = grade([_f(Severity.LOW)], [Ceiling("C", "anyone can send mail as a.example")])
+    assert (clean.letter, clean.score) == ("C", 99)
+    assert clean.ceiling is not None and "anyone" in clean.ceiling.reason
+    partial = grade([], [Ceiling("B", "quarantine only")])
+    assert partial.letter == "B"
+    # A lower letter from the score is never raised by a ceiling.
+    worse = grade([_f(Severity.CRITICAL, code=f"C{i}") for i in range(2)], [Ceiling("B", "x")])
+    assert worse.letter == "D" and worse.ceiling is None
+
+
+def test_one_root_cause_counts_once() -> None:
+    bypass = _f(
+        Severity.MEDIUM, code="MX_BYPASSES_PROVIDER", host="backup.example", control=Control.MX
+    )
+    symptom = _f(Severity.MEDIUM, code="TLS_CERT_NAME_MISMATCH", host="backup.example")
+    coverage = _f(Severity.MEDIUM, code="MTA_STS_MX_NOT_COVERED", host="backup.example")
+    assert grade([bypass, symptom, coverage]).score == grade([bypass]).score
