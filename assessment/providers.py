@@ -118,6 +118,11 @@ class Provider:
     def __post_init__(self) -> None:
         object.__setattr__(self, "mx_suffixes", tuple(f.suffix for f in self.families))
 
+    @property
+    def short(self) -> str:
+        """The name for sentences: "Microsoft 365", without the product in brackets."""
+        return self.name.split(" (")[0]
+
     def family(self, host: str) -> HostFamily | None:
         return next((f for f in self.families if f.holds(host)), None)
 
@@ -356,7 +361,7 @@ def who_runs(hosts: tuple[str, ...] | list[str]) -> str:
     by_provider: dict[str, list[str]] = {}
     for host in hosts:
         provider = provider_for_host(host)
-        key = provider.name if provider else ""
+        key = provider.short if provider else ""
         by_provider.setdefault(key, []).append(_name(host))
     parts = []
     for name, members in by_provider.items():

@@ -273,7 +273,7 @@ def _dead_pattern(
         "MTA_STS_PATTERN_NEVER_MATCHES",
         evidence=evidence,
         pattern=pattern,
-        provider=provider.name,
+        provider=provider.short,
         shape=shape,
         correction=correction,
         # Under enforce, a move to those hosts would lose mail; in testing it would only be

@@ -174,7 +174,7 @@ def _bypass(ctx: DomainContext, out: FindingSink, evidence: list[str]) -> None:
                 "MX_BYPASSES_PROVIDER",
                 host=host,
                 evidence=evidence,
-                provider=front.name,
+                provider=front.short,
                 provider_hosts=", ".join(mine),
                 who=who_runs([host]),
             )

@@ -45,9 +45,14 @@ class WorkCalendar:
     @cached_property
     def description(self) -> str:
         if not self.country:
-            return "Monday to Friday (no country set, so public holidays are not counted)"
+            return (
+                "Monday to Friday; no country is set for this client, so public holidays are "
+                "not counted"
+            )
         if not self.known:
-            return f"Monday to Friday (public holidays of {self.country} are not known to the kit)"
+            return (
+                f"Monday to Friday; the public holidays of {self.country} are not known to the kit"
+            )
         return f"Monday to Friday except public holidays in {self.country}"
 
     def _calendar(self, year: int) -> holidays.HolidayBase | None:

@@ -168,14 +168,13 @@ def plan_dmarc(
             "DKIM aligned with the domain.",
         )
         sender_title = f"Make every service that sends as {domain} pass DMARC"
-    gate_lines = (
-        (gate.summary,)
+    done_when = (
+        f"Done when the aggregate reports show every legitimate service passing aligned. Today: "
+        f"{gate.summary}"
         if gate is not None
-        else (
-            f"No aggregate reports were analysed for this assessment: read "
-            f"{senders_days} days of reports, and the consultant confirms in writing that "
-            "every legitimate sender passes aligned.",
-        )
+        else f"Done when the consultant has read {senders_days} days of aggregate reports (none "
+        "were analysed for this assessment) and confirms in writing that every legitimate "
+        "service passes aligned."
     )
     senders_end = cursor + timedelta(days=senders_days)
     steps.append(
@@ -185,12 +184,11 @@ def plan_dmarc(
             cursor,
             senders_end,
             actions,
-            gate_lines,
             track=Track.DMARC,
             domain=domain,
             owner=Owner.MAIL_ADMIN,
             effort=Effort(60 * max(1, len(fixes))),
-            check="The aggregate reports show every legitimate service passing aligned.",
+            check=done_when,
             rollback="Nothing to undo: the policy does not change in this step.",
             priority=25,
         )

@@ -33,7 +33,7 @@ def remove_mx(
         return None
     keep = [h for h in ctx.mx_hosts if h not in hosts]
     provider = provider_for_host(keep[0]) if keep else None
-    via = provider.name if provider else "the remaining MX"
+    via = provider.short if provider else "the remaining MX"
     listed = ", ".join(hosts)
     day = calendar.switch_day(start)
     return PlanStep(

@@ -217,9 +217,14 @@ class StsPlanner:
             self.carried_gates += list(gates)
             return
         start = self.cursor
+        title = (
+            f"Prepare MTA-STS for {self.domain}: certificates, policy hosting and mx lines"
+            if include_hosting
+            else f"Clear what stops {self.domain} from enforcing MTA-STS"
+        )
         self._step(
             StepKind.PREREQUISITES,
-            f"Prepare MTA-STS for {self.domain}: certificates, policy hosting and mx lines",
+            title,
             start,
             self.calendar.add_working_days(start, self.timing.prerequisite_days),
             actions=tuple(actions),
@@ -309,10 +314,12 @@ class StsPlanner:
                 "id); the window then starts again.",
                 *self._verdict_lines(),
             ),
-            gates=(*self.carried_gates, *gates.describe()),
+            gates=tuple(self.carried_gates),
             owner=Owner.CONSULTANT,
             effort=Effort(30),
-            check="The kit's TLS-RPT verdict for the domain reads ready to enforce.",
+            check="Done when the kit's TLS-RPT verdict reads ready to enforce: "
+            + "; ".join(g[:1].lower() + g[1:].rstrip(".") for g in gates.describe())
+            + ".",
             rollback="None needed.",
             priority=60,
         )
@@ -344,7 +351,6 @@ class StsPlanner:
             else:
                 kind = StepKind.MAX_AGE
                 title = f"Raise the MTA-STS max_age of {self.domain} to {describe_seconds(max_age)}"
-                publish.append("Raise it only if the reports since the last step show no failures.")
                 rollback = "Publish the previous policy again with a new id."
             self._step(
                 kind,
@@ -352,7 +358,11 @@ class StsPlanner:
                 start,
                 end,
                 actions=tuple(publish),
-                gates=() if not enforce else self.gates.describe(),
+                gates=(
+                    ("The TLS-RPT verdict reads ready to enforce (see the reading step).",)
+                    if enforce
+                    else ("The reports since the last step show no failed sessions.",)
+                ),
                 policy=body,
                 txt=txt,
                 owner=Owner.IT_PROVIDER,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from assessment.model import Finding, Severity
+from assessment.model import Control, Finding, Severity
 from assessment.posture import FindingGroup
 from assessment.report.formatting import first_sentence
 
@@ -18,7 +18,25 @@ SEVERITY_LABELS = {
     Severity.INFO: "Info",
 }
 NOTE_LIMIT = 240
-NOTES = 2
+NOTES = 1
+# Within one severity, what lets someone impersonate the client comes first, then what exposes
+# its inbound mail, then the rest: the order of the two questions on the first page.
+_CONTROL_ORDER = (
+    Control.DMARC,
+    Control.SPF,
+    Control.DKIM,
+    Control.MX,
+    Control.MTA_STS,
+    Control.STARTTLS,
+    Control.TLS_RPT,
+    Control.DANE,
+    Control.DNSSEC,
+)
+# Confirmations that a control works: the scorecard's Pass cells say it, so the report does
+# not list them again (the evidence file has them).
+_CONFIRMATIONS = frozenset(
+    {"SPF_OK", "DKIM_KEY_OK", "DMARC_OK", "TLS_OK", "TLS_RPT_OK", "MTA_STS_ENFORCED", "MX_PROVIDER"}
+)
 
 
 @dataclass(frozen=True)
@@ -93,7 +111,14 @@ def finding_cards(
     """Cards by severity (most severe first; within one, what we know before what we could not
     check), the observations, and finding code -> card anchor for cross-references."""
     real = [g for g in groups if g.root.severity is not Severity.INFO or g.symptoms]
-    real.sort(key=lambda g: (g.severity.rank, g.root.inconclusive, g.root.sort_key))
+    real.sort(
+        key=lambda g: (
+            g.severity.rank,
+            g.root.inconclusive,
+            _CONTROL_ORDER.index(g.root.control),
+            g.root.sort_key,
+        )
+    )
     cards: list[FindingCard] = []
     anchors: dict[str, str] = {}
     for number, group in enumerate(real, start=1):
@@ -130,16 +155,23 @@ def finding_cards(
         for s in Severity
         if (grouped := tuple(c for c in cards if c.severity is s))
     )
-    observations = tuple(
-        ObservationView(
-            f"observation-{i}", g.root.domain, g.root.host or "", g.root.title, g.root.detail
-        )
-        for i, g in enumerate(
-            sorted(
-                (g for g in groups if g.root.severity is Severity.INFO and not g.symptoms),
-                key=lambda g: g.root.sort_key,
-            ),
-            start=1,
-        )
+    observations = _observations(
+        [g.root for g in groups if g.root.severity is Severity.INFO and not g.symptoms]
     )
     return by_severity, observations, anchors
+
+
+def _observations(findings: Sequence[Finding]) -> tuple[ObservationView, ...]:
+    """Informational findings worth a line, one row per code: the same observation on several
+    domains is one row naming them."""
+    by_code: dict[str, list[Finding]] = {}
+    for finding in sorted(findings, key=lambda f: f.sort_key):
+        if finding.code not in _CONFIRMATIONS:
+            by_code.setdefault(finding.code, []).append(finding)
+    rows = []
+    for index, items in enumerate(by_code.values(), start=1):
+        first = items[0]
+        domains = ", ".join(dict.fromkeys(f.domain for f in items))
+        detail = first.detail if len(items) == 1 else first_sentence(first.why or first.detail)
+        rows.append(ObservationView(f"observation-{index}", domains, "", first.title, detail))
+    return tuple(rows)

@@ -49,6 +49,7 @@ def environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
     )
     env.filters["svg"] = _svg_filter
     env.filters["longdate"] = _long_date
+    env.filters["shortdate"] = _short_date
     env.filters["percent"] = _percent
     env.filters["thousands"] = _thousands
     env.filters["code"] = code_spans
@@ -185,6 +186,10 @@ def _svg_filter(context: Context, text: str) -> Markup:
 
 def _inline_svg(text: str, id_prefix: str) -> Markup:
     return Markup(sanitize_svg(text, id_prefix))  # noqa: S704  (sanitised just now)
+
+
+def _short_date(value: object) -> str:
+    return f"{value.day} {value:%b %Y}" if isinstance(value, date) else str(value)
 
 
 def _long_date(day: date | None) -> str:

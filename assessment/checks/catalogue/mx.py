@@ -140,8 +140,8 @@ RULES: tuple[Rule, ...] = (
         "certificate and listed in the MTA-STS policy, while {provider} already runs redundant "
         "receiving servers: it adds risk and no resilience.",
         "Remove the MX record for {host} once you have confirmed that nothing depends on it "
-        "(ask the IT provider that runs it). Senders then deliver only to {provider}, which "
-        "queues nothing and needs no fallback.",
+        "(ask the IT provider that runs it). Senders then deliver only to {provider}, whose own "
+        "redundant servers make a fallback unnecessary.",
         ("RFC 5321 §5.1",),
         ("X-08",),
     ),
