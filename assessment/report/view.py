@@ -23,13 +23,10 @@ from assessment.report.scorecard import (
     has_null_mx,
 )
 from assessment.report.sections import (
-    AnswerStatus,
     Artifact,
     Chart,
-    FrameworkView,
     PlanPhase,
     PlanSection,
-    ReadinessItemView,
     ReadinessSection,
     TableView,
     TlsRptSection,
@@ -38,13 +35,10 @@ from assessment.report.sections import (
 )
 
 __all__ = [
-    "AnswerStatus",
     "Artifact",
     "Chart",
-    "FrameworkView",
     "PlanPhase",
     "PlanSection",
-    "ReadinessItemView",
     "ReadinessSection",
     "ReportView",
     "TableView",
@@ -239,7 +233,7 @@ def build_view(
         observations=tuple(views[id(f)] for f in ordered if f.severity is Severity.INFO),
         tlsrpt=tlsrpt,
         plan=plan,
-        readiness=readiness,
+        readiness=readiness.linked(views.values()) if readiness is not None else None,
         appendix=AppendixView(
             method=MethodView(grading.RULES, grading.BANDS, grading.CRITICAL_CEILING),
             domains=tuple(domain_evidence(d) for d in evidence.domains),
