@@ -19,6 +19,7 @@ from assessment.report.readiness_view import readiness_section
 from assessment.tlsrpt.gate import EnforceStatus, EnforceVerdict
 
 from .conftest import SCENARIO, Gathered
+from .test_sources import undeclared_ids
 
 S = EvidenceStatus
 
@@ -271,6 +272,8 @@ def test_wording_never_tells_the_client_what_to_answer(
         r = assess_readiness(evidence, findings, country=country, frameworks=["us-federal"])
         for text in view_texts(r):
             assert FORBIDDEN.search(text) is None, text
+            # Every form number or control id printed is one the sources page lists.
+            assert undeclared_ids(text) == [], text
 
 
 def test_view_carries_labels_and_tones(demo: Gathered) -> None:
