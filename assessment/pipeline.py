@@ -112,7 +112,13 @@ def report(run_dir: str | Path, *, as_of: str = "") -> Path:
         evidence, findings, assessed_on=assessed_on, verdicts=verdicts, country=info.country
     )
     write_artifacts(plan, folder.path)
-    readiness = assess_readiness(evidence, findings, verdicts=verdicts)
+    readiness = assess_readiness(
+        evidence,
+        findings,
+        country=info.country,
+        frameworks=info.frameworks,
+        verdicts=verdicts,
+    )
     view = build_view(
         evidence,
         findings,

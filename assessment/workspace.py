@@ -132,6 +132,8 @@ class RunInfo:
     schema: int = RUN_SCHEMA
     country: str = ""
     """ISO 3166-1 alpha-2 code of the client (client.toml), for frameworks and working days."""
+    frameworks: tuple[str, ...] = ()
+    """Opt-in questionnaire regions and instruments (client.toml `frameworks`)."""
     demo: bool = False
     """Made against the loopback sandbox: the report says DEMO on its cover."""
     sources: tuple[SourceOutcome, ...] = ()

@@ -1,9 +1,9 @@
-"""Questionnaire and framework readiness: what the public evidence shows for each item that
-insurers, frameworks and mailbox providers ask about, under a security and a deliverability
-lens, plus the checklist of things only the client can confirm.
+"""Questionnaire readiness notes for one client: the instruments of its country, what the public
+evidence shows for each item they ask about, and the checklist only the client can confirm.
 
-Pure. The items themselves are data in `readiness/items.py`. Every sentence here
-describes evidence; none suggests what to write on a signed application.
+Pure. Every sentence describes evidence; none suggests what to write on a signed application.
+Statuses are combined by `readiness.status.combine` only: domain answers into an item's status,
+item statuses into a section's.
 """
 
 from __future__ import annotations
@@ -14,179 +14,173 @@ from dataclasses import dataclass
 
 from assessment.checks.context import DomainContext
 from assessment.model import Evidence, Finding
-from assessment.providers import ProviderId
-from assessment.readiness.items import (
-    CONFIRMATIONS,
-    FRAMEWORKS,
-    ITEMS,
-    AnswerStatus,
-    Confirmation,
-    Framework,
-    Lens,
-    QuestionItem,
+from assessment.providers import ProviderId, provider_for_host
+from assessment.readiness.instruments import BY_KEY
+from assessment.readiness.items import CONFIRMATIONS, ITEMS, Confirmation, Item, Section
+from assessment.readiness.rules import (
+    RULES,
+    Answer,
+    DmarcGate,
+    DomainFacts,
+    Reports,
+    host_operators,
 )
-from assessment.readiness.rules import RULES, Answer, DomainFacts, worst
+from assessment.readiness.selection import Selection, select_instruments
+from assessment.readiness.sources import Cite
+from assessment.readiness.status import EvidenceStatus, combine
 from assessment.tlsrpt.gate import EnforceVerdict
 
-Y, P, N, C = AnswerStatus.YES, AnswerStatus.PARTIAL, AnswerStatus.NO, AnswerStatus.CONFIRM
-_NA = AnswerStatus.NOT_APPLICABLE
-
 __all__ = [
-    "ConfirmationItem",
-    "FrameworkResult",
+    "ConfirmationResult",
+    "Fact",
+    "FindingRef",
     "ItemResult",
     "Readiness",
+    "SectionResult",
     "assess_readiness",
-    "status_label",
 ]
 
 
-def status_label(status: AnswerStatus) -> str:
-    """The readiness category for a status, as the report words it."""
-    return status.label
+@dataclass(frozen=True)
+class FindingRef:
+    """A finding an item rests on; the report links it."""
+
+    domain: str
+    code: str
+
+
+@dataclass(frozen=True)
+class Fact:
+    domains: tuple[str, ...]
+    """The domains it is about; empty when it holds for every domain assessed."""
+    status: EvidenceStatus
+    text: str
 
 
 @dataclass(frozen=True)
 class ItemResult:
-    item: QuestionItem
-    status: AnswerStatus
-    """The verdict under the item's own lens."""
-    security_status: AnswerStatus
-    deliverability_status: AnswerStatus
-    evidence: str
-    codes: tuple[str, ...]
-    """Finding codes the verdict rests on."""
-    observed_at: str
-    security_lens: str
-    deliverability_lens: str
+    item: Item
+    status: EvidenceStatus
+    facts: tuple[Fact, ...]
+    citations: tuple[str, ...]
+    """How the selected instruments that ask for it are cited ("TMHCC §6c", "ISM-1540")."""
+    findings: tuple[FindingRef, ...]
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """Finding codes the status rests on."""
+        return tuple(dict.fromkeys(f.code for f in self.findings))
 
 
 @dataclass(frozen=True)
-class FrameworkResult:
-    framework: Framework
+class SectionResult:
+    section: Section
+    status: EvidenceStatus
     items: tuple[ItemResult, ...]
 
 
 @dataclass(frozen=True)
-class ConfirmationItem:
+class ConfirmationResult:
     confirmation: Confirmation
+    citations: tuple[str, ...]
     seen: str
-    """What the evidence does show that relates to it, if anything."""
-
-    @property
-    def text(self) -> str:
-        c = self.confirmation
-        out = f"{c.topic} Asked by: {c.asked_by}. Usual evidence: {c.usual_evidence}"
-        return f"{out} What we could see: {self.seen}" if self.seen else out
+    """What the evidence does show that bears on it; "" when nothing does."""
 
 
 @dataclass(frozen=True)
 class Readiness:
-    frameworks: tuple[FrameworkResult, ...]
-    confirmations: tuple[ConfirmationItem, ...]
+    selection: Selection
+    sections: tuple[SectionResult, ...]
+    not_applicable: tuple[ItemResult, ...]
+    """Items the selected instruments ask for that apply to none of the domains."""
+    confirmations: tuple[ConfirmationResult, ...]
     domains: tuple[str, ...]
+    missing_domains: tuple[str, ...]
+    """Domains that do not exist in DNS: not assessed here."""
     observed_at: str
+    """ISO time of the earliest observation the notes rest on."""
 
 
-# ----------------------------------------------------------------------------- assembly
-
-_SECURITY_MEANING = {
-    Y: "the public records meet this bar.",
-    P: "present, but weaker than this instrument and insurers' scanners expect.",
-    N: "the public evidence does not show this control in place today.",
-    C: "this cannot be proven from outside; your IT provider can confirm it.",
-    _NA: "not applicable here.",
-}
-_DELIVERABILITY_MEANING = {
-    Y: "meets what Gmail, Yahoo and Outlook.com ask of senders.",
-    P: "mail may be delivered less reliably, or some senders may be affected.",
-    N: "mailbox providers may junk or refuse the mail involved.",
-    C: "cannot be seen from outside; a test message would show it.",
-    _NA: "no effect on getting mail delivered.",
-}
-
-
-def _parked(d: DomainFacts, answer: Answer) -> Answer:
-    """A domain that takes no mail sends none either in practice: its records matter for
-    spoofing, not for delivery."""
-    if d.mail:
-        return answer
-    return Answer(answer.security, _NA, answer.fact, answer.codes)
-
-
-def _evaluate(
-    item: QuestionItem,
-    domains: Sequence[DomainFacts],
-    verdicts: Mapping[str, EnforceVerdict],
-) -> ItemResult:
-    rule = RULES[item.rule]
-    answers = [(d, _parked(d, rule(d, verdicts.get(d.name)))) for d in domains]
-    relevant = [(d, a) for d, a in answers if a.security is not _NA or a.deliverability is not _NA]
-    security = worst([a.security for _, a in relevant])
-    deliverability = worst([a.deliverability for _, a in relevant])
-    codes: list[str] = []
-    for _, answer in relevant:
-        codes.extend(c for c in answer.codes if c not in codes)
-    observed = min((d.ctx.observed_at for d, _ in relevant if d.ctx.observed_at), default="")
-    facts = "; ".join(f"{d.name}: {a.fact}" for d, a in relevant) or "no domain it applies to"
-    status = security if item.lens is Lens.SECURITY else deliverability
-    lead = {
-        Y: "Public evidence supports this control",
-        P: "Present, but below the bar this item sets",
-        N: "The public evidence does not show this control working",
-        C: "Not verifiable from outside",
-        _NA: "Not applicable",
-    }[status]
-    evidence = f"{lead}: {facts}."
-    if item.federal_only:
-        evidence = (
-            "Applies only to US federal executive-branch agencies; shown for reference. "
-            f"Against its bar the evidence reads {status_label(status).lower()}: {facts}."
-        )
-        status = _NA
-    return ItemResult(
-        item=item,
-        status=status,
-        security_status=security,
-        deliverability_status=deliverability,
-        evidence=evidence,
-        codes=tuple(codes),
-        observed_at=observed,
-        security_lens=f"{status_label(security)}: {_SECURITY_MEANING[security]}",
-        deliverability_lens=(
-            f"{status_label(deliverability)}: {_DELIVERABILITY_MEANING[deliverability]}"
-        ),
+def _labels(cites: Sequence[Cite], selection: Selection) -> tuple[str, ...]:
+    keys = selection.keys
+    return tuple(
+        dict.fromkeys(BY_KEY[c.instrument].cite_label(c.ref) for c in cites if c.instrument in keys)
     )
 
 
-def _confirmation_context(confirmation: Confirmation, domains: Sequence[DomainFacts]) -> str:
+def _facts(answers: Sequence[tuple[DomainFacts, Answer]]) -> tuple[Fact, ...]:
+    relevant = [(d, a) for d, a in answers if a.status is not EvidenceStatus.NOT_APPLICABLE]
+    if not relevant:
+        first = answers[0][1] if answers else Answer(EvidenceStatus.NOT_APPLICABLE, "")
+        return (Fact((), EvidenceStatus.NOT_APPLICABLE, first.fact),)
+    groups: dict[tuple[EvidenceStatus, str], list[str]] = {}
+    for d, a in relevant:
+        groups.setdefault((a.status, a.fact), []).append(d.name)
+    if len(groups) == 1 and len(relevant) == len(answers):
+        ((status, text),) = groups
+        return (Fact((), status, text),)
+    return tuple(Fact(tuple(names), status, text) for (status, text), names in groups.items())
+
+
+def _evaluate(
+    item: Item,
+    domains: Sequence[DomainFacts],
+    reports: Mapping[str, Reports],
+    cited: tuple[str, ...],
+) -> ItemResult:
+    rule = RULES[item.rule]
+    answers = [(d, rule(d, reports.get(d.name, Reports()))) for d in domains]
+    refs = tuple(
+        dict.fromkeys(
+            FindingRef(d.name, code)
+            for d, a in answers
+            if a.status is not EvidenceStatus.NOT_APPLICABLE
+            for code in a.codes
+        )
+    )
+    return ItemResult(
+        item=item,
+        status=combine(a.status for _, a in answers),
+        facts=_facts(answers),
+        citations=cited,
+        findings=refs,
+    )
+
+
+def _seen(confirmation: Confirmation, domains: Sequence[DomainFacts]) -> str:
     mail = [d for d in domains if d.mail]
     if confirmation.key == "screening":
-        names = sorted({p.name for d in mail for p in d.providers})
-        return f"mail is routed through {', '.join(names)}." if names else ""
-    if confirmation.key == "dkim-all-senders":
-        includes = sorted(
-            {m for d in mail for r in d.ctx.spf_records for m in re.findall(r"include:(\S+)", r)}
+        hosts = list(dict.fromkeys(line for d in mail for line in host_operators(d)))
+        return f"MX hosts: {'; '.join(hosts)}." if hosts else ""
+    if confirmation.key == "mfa":
+        microsoft = any(
+            (p := provider_for_host(h)) is not None and p.id is ProviderId.MICROSOFT_365
+            for d in mail
+            for h in d.ctx.mx_hosts
         )
-        if includes:
-            return "SPF authorises these services, each of which may send as the domain: " + (
-                ", ".join(includes) + "."
+        return (
+            "Mail is on Microsoft 365: Conditional Access or Security Defaults."
+            if microsoft
+            else ""
+        )
+    if confirmation.key == "dkim-all-senders":
+        includes = list(
+            dict.fromkeys(
+                m for d in mail for r in d.ctx.spf_records for m in re.findall(r"include:(\S+)", r)
             )
-        return ""
+        )
+        if not includes:
+            return ""
+        return f"SPF authorises {', '.join(f'`{i}`' for i in includes)}."
     if confirmation.key == "dmarc-reports":
         found: list[str] = []
         for d in domains:
-            record, _ = d.dmarc()
+            record = d.ctx.dmarc
             if record is not None:
                 found.extend(u.address for u in record.rua if u.valid and u.address not in found)
-        return f"DMARC reports are addressed to {', '.join(found)}." if found else ""
-    if confirmation.key == "mfa" and any(
-        p.id is ProviderId.MICROSOFT_365 for d in mail for p in d.providers
-    ):
-        return (
-            "mail is on Microsoft 365, where this is usually Conditional Access or "
-            "Security Defaults."
-        )
+        if found:
+            return f"Reports are requested at {', '.join(f'`{a}`' for a in found)}."
+        return "No domain requests aggregate reports (`rua`)."
     return ""
 
 
@@ -194,24 +188,49 @@ def assess_readiness(
     evidence: Evidence,
     findings: Sequence[Finding],
     *,
+    country: str = "",
+    frameworks: Sequence[str] = (),
     verdicts: Mapping[str, EnforceVerdict] | None = None,
+    dmarc_gates: Mapping[str, DmarcGate] | None = None,
 ) -> Readiness:
-    """Evaluate every questionnaire item against the evidence of all audited domains."""
-    domains = [
-        DomainFacts(DomainContext(item, evidence), findings)
-        for item in evidence.domains
-        if not DomainContext(item, evidence).domain_missing
+    """The readiness notes for the client's country (`RunInfo.country`, ISO alpha-2; "" when
+    unknown) and opt-ins (`ClientConfig.frameworks`). `verdicts` are the TLS-RPT enforce gates
+    and `dmarc_gates` the DMARC aggregate-report verdicts, per domain, when reports were
+    analysed; without them the items they feed are stated from DNS alone or left to confirm."""
+    selection = select_instruments(country, frameworks)
+    contexts = [DomainContext(item, evidence) for item in evidence.domains]
+    domains = [DomainFacts(c, findings) for c in contexts if not c.domain_missing]
+    missing = tuple(c.domain for c in contexts if c.domain_missing)
+
+    def key(name: str) -> str:
+        return name.lower().rstrip(".")
+
+    tlsrpt = {key(n): v for n, v in (verdicts or {}).items()}
+    dmarc = {key(n): g for n, g in (dmarc_gates or {}).items()}
+    reports = {d.name: Reports(tlsrpt.get(key(d.name)), dmarc.get(key(d.name))) for d in domains}
+    results = [
+        _evaluate(item, domains, reports, cited)
+        for item in ITEMS
+        if (cited := _labels(item.cites, selection))
     ]
-    known = {name.lower().rstrip("."): v for name, v in (verdicts or {}).items()}
-    frameworks = tuple(
-        FrameworkResult(
-            framework,
-            tuple(_evaluate(i, domains, known) for i in ITEMS if i.framework == framework.key),
-        )
-        for framework in FRAMEWORKS
+    shown = [r for r in results if r.status is not EvidenceStatus.NOT_APPLICABLE]
+    sections = tuple(
+        SectionResult(section, combine(r.status for r in rows), tuple(rows))
+        for section in Section
+        if (rows := [r for r in shown if r.item.section is section])
     )
     confirmations = tuple(
-        ConfirmationItem(c, _confirmation_context(c, domains)) for c in CONFIRMATIONS
+        ConfirmationResult(c, cited, _seen(c, domains))
+        for c in CONFIRMATIONS
+        if (cited := _labels(c.cites, selection)) or c.always
     )
     observed = min((d.ctx.observed_at for d in domains if d.ctx.observed_at), default="")
-    return Readiness(frameworks, confirmations, tuple(d.name for d in domains), observed)
+    return Readiness(
+        selection=selection,
+        sections=sections,
+        not_applicable=tuple(r for r in results if r.status is EvidenceStatus.NOT_APPLICABLE),
+        confirmations=confirmations,
+        domains=tuple(d.name for d in domains),
+        missing_domains=missing,
+        observed_at=observed,
+    )

@@ -1,10 +1,10 @@
-"""What insurance applications, frameworks and mailbox providers ask about email security, as
-data. Evaluation lives in `rules.py` and `assembly.py` beside this module; nothing here looks at
-evidence.
+"""What the readiness notes show, as data: the items the public evidence can speak to, which
+instruments ask for each, and the checklist of things only the client can confirm.
 
-Sources and wording follow the questionnaire research the kit was built from (see
-docs/readiness-sources.md); questions are short
-paraphrases for identification, never a carrier's exact form text.
+One item is one bar (e.g. "DMARC enforced"), judged by one rule in `readiness/rules.py`; every
+instrument that asks for that bar cites the same item, so two instruments never get two
+different statuses for the same evidence. Item keys follow the evidence checks of the research
+note (E02 SPF present ... E20 inbound filtering hint). Evaluation lives in `assembly.py`.
 """
 
 from __future__ import annotations
@@ -12,82 +12,71 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from assessment.readiness.sources import Cite
+
 
 class Rule(StrEnum):
     """How an item is judged from outside; each is one function in `readiness/rules.py`."""
 
-    SPF_VALID = "spf-valid"
+    SPF = "spf"
     SPF_HARDFAIL = "spf-hardfail"
-    DKIM_KEY = "dkim-key"
-    DMARC_PRESENT = "dmarc-present"
+    DKIM = "dkim"
+    DMARC = "dmarc"
     DMARC_ENFORCED = "dmarc-enforced"
     DMARC_REJECT = "dmarc-reject"
     DMARC_RUA = "dmarc-rua"
     DMARC_RUA_CISA = "dmarc-rua-cisa"
-    ANTI_SPOOFING = "anti-spoofing"
-    """SPF, DKIM and an enforcing DMARC together."""
-    BULK_SENDER = "bulk-sender"
-    """SPF and DKIM, DMARC at least p=none."""
-    ALIGNMENT = "alignment"
+    PARKED = "parked"
+    TRANSIT = "transit"
     STARTTLS = "starttls"
-    INBOUND_TLS = "inbound-tls"
-    """Encryption in transit: only the inbound half can be seen from outside."""
     LEGACY_TLS = "legacy-tls"
     MTA_STS = "mta-sts"
-    FILTER = "filter"
-    M365 = "m365"
+    TLS_RPT = "tls-rpt"
+    DANE = "dane"
+    BULK_AUTH = "bulk-auth"
+    BULK_DMARC = "bulk-dmarc"
+    ALIGNMENT = "alignment"
 
 
-class Lens(StrEnum):
-    SECURITY = "security"
+class Section(StrEnum):
+    SPOOFING = "spoofing"
+    TRANSIT = "transit"
     DELIVERABILITY = "deliverability"
 
-
-class AnswerStatus(StrEnum):
-    """How confidently the client can answer a questionnaire item today."""
-
-    YES = "yes"
-    PARTIAL = "partial"
-    NO = "no"
-    CONFIRM = "confirm"
-    """Cannot be verified from outside: the client must confirm it."""
-    NOT_APPLICABLE = "not_applicable"
+    @property
+    def heading(self) -> str:
+        return {
+            Section.SPOOFING: "Sender authentication: SPF, DKIM and DMARC",
+            Section.TRANSIT: "Encryption in transit: TLS, MTA-STS, TLS-RPT and DANE",
+            Section.DELIVERABILITY: "Deliverability: what Gmail, Yahoo and Outlook.com require",
+        }[self]
 
     @property
-    def label(self) -> str:
+    def intro(self) -> str:
         return {
-            # Readiness words, not answers: the report describes evidence and never tells
-            # the client what to declare on a signed application.
-            AnswerStatus.YES: "Ready",
-            AnswerStatus.PARTIAL: "Partially ready",
-            AnswerStatus.NO: "Not ready",
-            AnswerStatus.CONFIRM: "Needs your confirmation",
-            AnswerStatus.NOT_APPLICABLE: "Not applicable",
+            Section.SPOOFING: (
+                "Whether others can send mail that appears to come from your domains, including "
+                "those that send no mail."
+            ),
+            Section.TRANSIT: (
+                "Whether mail is encrypted on its way. Only mail arriving at your servers can be "
+                "observed."
+            ),
+            Section.DELIVERABILITY: (
+                "The mailbox providers' rules for senders. They accept `p=none` and apply only to "
+                "domains that send mail: a different bar from the security items above."
+            ),
         }[self]
 
 
 @dataclass(frozen=True)
-class Framework:
+class Item:
     key: str
-    name: str
-    scope: str
-    """Who the instrument applies to, in one sentence."""
-    federal_only: bool = False
-    """US federal directives: shown for information, marked not applicable."""
-
-
-@dataclass(frozen=True)
-class QuestionItem:
-    key: str
-    framework: str
-    """`Framework.key`."""
-    reference: str
-    """The instrument's own identifier (question number, control id)."""
-    question: str
+    section: Section
+    topic: str
+    """What the item's bar is, in a few words; no question to answer."""
     rule: Rule
-    lens: Lens = Lens.SECURITY
-    """The lens whose verdict is the item's status."""
-    federal_only: bool = False
+    cites: tuple[Cite, ...]
 
 
 @dataclass(frozen=True)
@@ -96,326 +85,293 @@ class Confirmation:
 
     key: str
     topic: str
-    asked_by: str
     usual_evidence: str
+    cites: tuple[Cite, ...]
+    always: str = ""
+    """Why it is listed even when no selected instrument asks for it; "" when it is not."""
 
 
-FRAMEWORKS: tuple[Framework, ...] = (
-    Framework(
-        "insurance",
-        "Cyber insurance applications",
-        "Questions seen on small-business cyber insurance applications and in carriers' "
-        "external scans (Tokio Marine HCC NetGuard Plus, Beazley, The Hartford, Cowbell, "
-        "Travelers, At-Bay, Cork).",
-    ),
-    Framework(
-        "cis",
-        "CIS Critical Security Controls v8",
-        "Safeguard 9.5 (Implementation Groups 2 and 3).",
-    ),
-    Framework(
-        "pci",
-        "PCI DSS v4.0.1 requirement 5.4.1",
-        "Businesses that store, process or transmit payment card data; mandatory since "
-        "31 March 2025.",
-    ),
-    Framework(
-        "ism",
-        "Australian Government ISM (Guidelines for email)",
-        "Australian government bodies and their suppliers; widely used as a benchmark.",
-    ),
-    Framework(
-        "scuba",
-        "CISA SCuBA Microsoft 365 Exchange Online baseline",
-        "A secure-configuration baseline for Microsoft 365 tenants.",
-    ),
-    Framework(
-        "bulk",
-        "Google, Yahoo and Microsoft sender requirements",
-        "Domains sending more than about 5,000 messages a day to Gmail, Yahoo or Outlook.com; "
-        "the same records help every sender's deliverability.",
-    ),
-    Framework(
-        "bod1801",
-        "CISA BOD 18-01",
-        "Binding only on US federal executive-branch agencies; shown for reference.",
-        federal_only=True,
-    ),
-)
+def _c(instrument: str, *refs: str) -> tuple[Cite, ...]:
+    return tuple(Cite(instrument, r) for r in refs) or (Cite(instrument),)
 
-ITEMS: tuple[QuestionItem, ...] = (
-    QuestionItem(
-        "ins-spf",
-        "insurance",
-        "TMHCC NetGuard Plus §6c; Beazley F00839; Hartford ransomware supplemental",
-        "Is SPF implemented for the email domain?",
-        Rule.SPF_VALID,
+
+_BULK = (*_c("gmail"), *_c("yahoo"), *_c("outlook"))
+
+ITEMS: tuple[Item, ...] = (
+    Item(
+        "E02",
+        Section.SPOOFING,
+        "SPF record published and valid",
+        Rule.SPF,
+        (
+            *_c("tmhcc", "§6c"),
+            *_c("beazley", "F00839"),
+            *_c("hartford", "ransomware supplemental"),
+            *_c("cork", "RS3"),
+            *_c("bitsight", "SPF Domains"),
+            *_c("ncsc"),
+            *_c("govuk"),
+            *_c("cis", "9.5"),
+            *_c("pci", "5.4.1"),
+            *_c("nist"),
+            *_c("ism", "ISM-0574"),
+            *_c("cccs", "A.3.3"),
+            *_c("bod-18-01", "90 days"),
+        ),
     ),
-    QuestionItem(
-        "ins-dkim",
-        "insurance",
-        "TMHCC NetGuard Plus §6c; Beazley F00839; Hartford ransomware supplemental",
-        "Is DKIM implemented for the email domain?",
-        Rule.DKIM_KEY,
+    Item(
+        "E03",
+        Section.SPOOFING,
+        "SPF ends in `-all` (hard fail)",
+        Rule.SPF_HARDFAIL,
+        (*_c("ism", "ISM-1183"), *_c("scuba", "MS.EXO.2.2v2")),
     ),
-    QuestionItem(
-        "ins-dmarc",
-        "insurance",
-        "TMHCC NetGuard Plus §6c; Beazley F00839; Cork RS7",
-        "Is DMARC implemented for the email domain?",
-        Rule.DMARC_PRESENT,
+    Item(
+        "E06",
+        Section.SPOOFING,
+        "DKIM signing key published",
+        Rule.DKIM,
+        (
+            *_c("tmhcc", "§6c"),
+            *_c("beazley", "F00839"),
+            *_c("hartford", "ransomware supplemental"),
+            *_c("bitsight", "DKIM Records"),
+            *_c("ncsc"),
+            *_c("govuk"),
+            *_c("cis", "9.5"),
+            *_c("pci", "5.4.1"),
+            *_c("nist"),
+            *_c("ism", "ISM-0861"),
+            *_c("cccs", "A.3.4"),
+            *_c("scuba", "MS.EXO.3.1v1"),
+        ),
     ),
-    QuestionItem(
-        "ins-dmarc-enforced",
-        "insurance",
-        "Cork RS8; carrier external scans (Coalition, Bitsight)",
-        "Is DMARC enforced (quarantine or reject, for all mail and subdomains)?",
+    Item(
+        "E08",
+        Section.SPOOFING,
+        "DMARC record published",
+        Rule.DMARC,
+        (
+            *_c("tmhcc", "§6c"),
+            *_c("beazley", "F00839"),
+            *_c("hartford", "ransomware supplemental"),
+            *_c("cork", "RS7"),
+            *_c("ncsc"),
+            *_c("govuk"),
+            *_c("nist"),
+            *_c("scuba", "MS.EXO.4.1v1"),
+            *_c("bod-18-01", "90 days"),
+        ),
+    ),
+    Item(
+        "E09",
+        Section.SPOOFING,
+        "DMARC enforced: quarantine or reject, for all mail and subdomains",
         Rule.DMARC_ENFORCED,
+        (
+            *_c("cork", "RS8"),
+            *_c("bitsight", "DMARC"),
+            *_c("cis", "9.5"),
+            *_c("pci", "5.4.1"),
+        ),
     ),
-    QuestionItem(
-        "ins-transit",
-        "insurance",
-        "Cowbell Prime 250 §1.3; Travelers CYB-14202 Q6; Chubb, Hiscox",
-        "Is email encrypted in transit?",
-        Rule.INBOUND_TLS,
-    ),
-    QuestionItem(
-        "ins-filter",
-        "insurance",
-        "TMHCC §6b and §6f; At-Bay Q2302; Beazley Q7; Hartford §7; Corvus Q9",
-        "Is inbound email screened by an email security filter or gateway?",
-        Rule.FILTER,
-    ),
-    QuestionItem(
-        "ins-m365",
-        "insurance",
-        "TMHCC §6e; AIG CyberEdge Q12",
-        "Does the organisation use Microsoft 365 (Office 365) for email?",
-        Rule.M365,
-    ),
-    QuestionItem(
-        "cis-9.5",
-        "cis",
-        "CIS Controls v8 safeguard 9.5",
-        "Implement DMARC, starting with SPF and DKIM.",
-        Rule.ANTI_SPOOFING,
-    ),
-    QuestionItem(
-        "pci-5.4.1-spoofing",
-        "pci",
-        "PCI DSS 5.4.1 (Good Practice: DMARC, SPF, DKIM)",
-        "Anti-spoofing controls that stop phishers from using the business's domain.",
-        Rule.ANTI_SPOOFING,
-    ),
-    QuestionItem(
-        "pci-5.4.1-detection",
-        "pci",
-        "PCI DSS 5.4.1",
-        "Automated mechanisms that detect and protect staff against phishing in inbound mail.",
-        Rule.FILTER,
-    ),
-    QuestionItem(
-        "ism-0574",
-        "ism",
-        "ISM-0574",
-        "SPF specifies the authorised email servers (or lack thereof) for every domain.",
-        Rule.SPF_VALID,
-    ),
-    QuestionItem(
-        "ism-1183",
-        "ism",
-        "ISM-1183",
-        "The SPF record is a hard fail record (-all).",
-        Rule.SPF_HARDFAIL,
-    ),
-    QuestionItem(
-        "ism-0861",
-        "ism",
-        "ISM-0861",
-        "DKIM signing is enabled on outgoing email.",
-        Rule.DKIM_KEY,
-    ),
-    QuestionItem(
-        "ism-1540",
-        "ism",
-        "ISM-1540",
-        "DMARC rejects email that fails DMARC checks, for the domains and their subdomains.",
+    Item(
+        "E10",
+        Section.SPOOFING,
+        "DMARC `p=reject`, subdomains included",
         Rule.DMARC_REJECT,
+        (
+            *_c("ism", "ISM-1540"),
+            *_c("scuba", "MS.EXO.4.2v1"),
+            *_c("bod-18-01", "1 year"),
+        ),
     ),
-    QuestionItem(
-        "ism-0572",
-        "ism",
-        "ISM-0572",
-        "Opportunistic TLS is enabled on email servers for incoming and outgoing email.",
-        Rule.INBOUND_TLS,
+    Item(
+        "E12",
+        Section.SPOOFING,
+        "DMARC aggregate reports requested (`rua`)",
+        Rule.DMARC_RUA,
+        _c("bod-18-01", "90 days"),
     ),
-    QuestionItem(
-        "ism-1589",
-        "ism",
-        "ISM-1589",
-        "MTA-STS is enabled to prevent unencrypted transfer of email between servers.",
-        Rule.MTA_STS,
-    ),
-    QuestionItem(
-        "scuba-2.2",
-        "scuba",
-        "MS.EXO.2.2v2",
-        "An SPF policy is published for each domain that fails all non-approved senders.",
-        Rule.SPF_HARDFAIL,
-    ),
-    QuestionItem(
-        "scuba-3.1",
-        "scuba",
-        "MS.EXO.3.1v1",
-        "DKIM is enabled for all domains.",
-        Rule.DKIM_KEY,
-    ),
-    QuestionItem(
-        "scuba-4.1",
-        "scuba",
-        "MS.EXO.4.1v1",
-        "A DMARC policy is published for every second-level domain.",
-        Rule.DMARC_PRESENT,
-    ),
-    QuestionItem(
-        "scuba-4.2",
-        "scuba",
-        "MS.EXO.4.2v1",
-        "The DMARC message rejection option is p=reject.",
-        Rule.DMARC_REJECT,
-    ),
-    QuestionItem(
-        "scuba-4.3",
-        "scuba",
-        "MS.EXO.4.3v1",
-        "DMARC aggregate reports include reports@dmarc.cyber.dhs.gov (US federal agencies).",
+    Item(
+        "E12-CISA",
+        Section.SPOOFING,
+        "DMARC reports also go to `reports@dmarc.cyber.dhs.gov`",
         Rule.DMARC_RUA_CISA,
-        federal_only=True,
+        _c("scuba", "MS.EXO.4.3v1"),
     ),
-    QuestionItem(
-        "bulk-auth",
-        "bulk",
-        "Gmail sender guidelines; Yahoo sender requirements; Outlook.com high-volume senders",
-        "SPF and DKIM are set up, and DMARC is published (p=none is accepted).",
-        Rule.BULK_SENDER,
-        Lens.DELIVERABILITY,
+    Item(
+        "E05",
+        Section.SPOOFING,
+        "Domains that send no mail say so: null MX, `v=spf1 -all`, DMARC `p=reject`",
+        Rule.PARKED,
+        (*_c("bitsight", "SPF Domains"), *_c("ism", "ISM-0574"), *_c("cccs", "A.3.3")),
     ),
-    QuestionItem(
-        "bulk-dmarc",
-        "bulk",
-        "Gmail sender guidelines; Outlook.com high-volume senders",
-        "A DMARC record exists, at least p=none.",
-        Rule.DMARC_PRESENT,
-        Lens.DELIVERABILITY,
+    Item(
+        "E14",
+        Section.TRANSIT,
+        "Mail encrypted in transit (TLS)",
+        Rule.TRANSIT,
+        (
+            *_c("cowbell", "1.3"),
+            *_c("travelers", "CYB-14202 Q6"),
+            *_c("chubb", "§4.2"),
+            *_c("hiscox"),
+            *_c("ncsc"),
+            *_c("govuk"),
+            *_c("nist"),
+            *_c("ism", "ISM-0572"),
+            *_c("bsi-tr03108"),
+            *_c("hecvat", "DATA-02"),
+        ),
     ),
-    QuestionItem(
-        "bulk-alignment",
-        "bulk",
-        "Gmail sender guidelines; Yahoo sender requirements",
-        "The From domain aligns with the SPF or DKIM domain of each message.",
-        Rule.ALIGNMENT,
-        Lens.DELIVERABILITY,
-    ),
-    QuestionItem(
-        "bod-starttls",
-        "bod1801",
-        "BOD 18-01 (90 days)",
-        "STARTTLS on every internet-facing mail server.",
+    Item(
+        "E14-STARTTLS",
+        Section.TRANSIT,
+        "STARTTLS on every internet-facing mail server",
         Rule.STARTTLS,
-        federal_only=True,
+        _c("bod-18-01", "90 days"),
     ),
-    QuestionItem(
-        "bod-spf",
-        "bod1801",
-        "BOD 18-01 (90 days)",
-        "A valid SPF record.",
-        Rule.SPF_VALID,
-        federal_only=True,
-    ),
-    QuestionItem(
-        "bod-dmarc",
-        "bod1801",
-        "BOD 18-01 (1 year)",
-        "DMARC p=reject for all second-level domains and mail-sending hosts.",
-        Rule.DMARC_REJECT,
-        federal_only=True,
-    ),
-    QuestionItem(
-        "bod-rua",
-        "bod1801",
-        "BOD 18-01",
-        "DMARC aggregate reports go to reports@dmarc.cyber.dhs.gov.",
-        Rule.DMARC_RUA_CISA,
-        federal_only=True,
-    ),
-    QuestionItem(
-        "bod-legacy",
-        "bod1801",
-        "BOD 18-01 (120 days)",
-        "SSLv2, SSLv3, 3DES and RC4 are disabled on mail servers.",
+    Item(
+        "E15",
+        Section.TRANSIT,
+        "SSLv2, SSLv3, RC4 and 3DES disabled on mail servers",
         Rule.LEGACY_TLS,
-        federal_only=True,
+        _c("bod-18-01", "120 days"),
+    ),
+    Item(
+        "E16",
+        Section.TRANSIT,
+        "MTA-STS enforced, with TLS reporting",
+        Rule.MTA_STS,
+        (*_c("ism", "ISM-1589"), *_c("govuk")),
+    ),
+    Item(
+        "E17",
+        Section.TRANSIT,
+        "TLS reporting (TLS-RPT) published",
+        Rule.TLS_RPT,
+        (*_c("govuk"), *_c("bsi-grundschutz", "APP.5.3.A13")),
+    ),
+    Item(
+        "E19",
+        Section.TRANSIT,
+        "DNSSEC and DANE for inbound mail",
+        Rule.DANE,
+        (*_c("bsi-tr03108"), *_c("nist")),
+    ),
+    Item(
+        "D1",
+        Section.DELIVERABILITY,
+        "SPF and DKIM on the domains you send from",
+        Rule.BULK_AUTH,
+        _BULK,
+    ),
+    Item(
+        "D2",
+        Section.DELIVERABILITY,
+        "DMARC published (`p=none` is accepted)",
+        Rule.BULK_DMARC,
+        _BULK,
+    ),
+    Item(
+        "E13",
+        Section.DELIVERABILITY,
+        "Every legitimate sender passes DMARC aligned",
+        Rule.ALIGNMENT,
+        _BULK,
     ),
 )
 
 CONFIRMATIONS: tuple[Confirmation, ...] = (
     Confirmation(
         "mfa",
-        "Multi-factor authentication is enforced on all email access (webmail, mail apps, "
-        "personal devices).",
-        "Most insurance applications (At-Bay Q2300, Beazley Q6, Coalition Q6a, Corvus Q11c, "
-        "Travelers, Cowbell)",
-        "A conditional-access or MFA policy export, or an admin-centre screenshot.",
+        "Multi-factor authentication on all e-mail access (webmail, mail apps, personal devices).",
+        "An MFA or conditional-access policy export, or a screenshot.",
+        (
+            *_c("at-bay", "Q2300"),
+            *_c("beazley", "F00863 Q6"),
+            *_c("coalition", "Q6a"),
+            *_c("corvus", "Q11c"),
+            *_c("cowbell", "R3"),
+            *_c("travelers", "CYB-14202 Q10j", "CYB-14306 MFA-1"),
+            *_c("tmhcc", "§6d", "NGP-NBA §6d"),
+        ),
     ),
     Confirmation(
         "tagging",
-        "Email from outside the organisation is tagged or bannered.",
-        "TMHCC §6a, AIG Q22, Beazley Q7, Hartford §7",
+        "Mail from outside is tagged or bannered.",
         "The transport rule or external-sender banner setting.",
+        (
+            *_c("tmhcc", "§6a"),
+            *_c("aig", "Q22"),
+            *_c("beazley", "F00863 Q7"),
+            *_c("hartford", "§7"),
+        ),
     ),
     Confirmation(
         "screening",
-        "Attachments and links in inbound mail are scanned, and attachments detonated in a "
-        "sandbox before delivery.",
-        "TMHCC §6b, Corvus Q9, CIS 9.6/9.7, PCI DSS 5.4.1",
-        "The filtering product's licence and policy settings.",
+        "Inbound attachments and links are scanned; attachments are sandboxed before delivery.",
+        "The filter's licence and policy (on Microsoft 365: the Defender for Office 365 plan).",
+        (
+            *_c("tmhcc", "§6b", "§6e", "NGP-NBA §6f"),
+            *_c("at-bay", "Q2302"),
+            *_c("beazley", "F00863 Q7"),
+            *_c("aig", "Q12"),
+            *_c("hartford", "§7"),
+            *_c("corvus", "Q9"),
+            *_c("cis", "9.6", "9.7"),
+            *_c("pci", "5.4.1"),
+        ),
     ),
     Confirmation(
         "dkim-all-senders",
-        "Every service that sends mail as the domain signs with DKIM for that domain "
-        "(mail platform, newsletters, invoicing, website forms).",
-        "CIS 9.5, ISM-0861, SCuBA MS.EXO.3.1, bulk-sender rules",
-        "DKIM status in each service's admin page, or the headers of one test message from "
-        "each (dkim=pass with the domain's d=).",
+        "Every service that sends as you signs with DKIM for your domain (newsletters, "
+        "invoicing, web forms).",
+        "Each service's DKIM setting, or a test message's headers (`dkim=pass`).",
+        (
+            *_c("cis", "9.5"),
+            *_c("ism", "ISM-0861"),
+            *_c("cccs", "A.3.4"),
+            *_c("scuba", "MS.EXO.3.1v1"),
+            *_BULK,
+        ),
     ),
     Confirmation(
         "dmarc-reports",
         "Someone reads the DMARC aggregate reports and acts on them.",
-        "BOD 18-01, SCuBA MS.EXO.4.3, insurer scan follow-up",
-        "The mailbox or DMARC reporting service the rua address points to.",
+        "The mailbox or reporting service the `rua` address points to.",
+        (*_c("cccs", "A.3.5"), *_c("scuba", "MS.EXO.4.3v1"), *_c("bod-18-01", "90 days")),
+        always="the reports are the evidence for each step of the DMARC rollout plan",
     ),
     Confirmation(
         "inbound-auth",
-        "Inbound mail that fails DMARC or SPF checks is rejected or clearly marked.",
-        "ISM-1799, ISM-1151, ISM-1152, CIS 9.5 (verification)",
+        "Inbound mail that fails DMARC or SPF is rejected or clearly marked.",
         "The anti-spoofing policy of the mail platform or filter.",
+        (*_c("ism", "ISM-1799", "ISM-1151", "ISM-1152"), *_c("cis", "9.5")),
     ),
     Confirmation(
         "outbound-tls",
-        "Outgoing mail uses TLS, and sensitive messages use message encryption where needed.",
-        "Cowbell §1.3, Travelers Q6, ISM-0572",
-        "The mail platform's outbound connector settings; a received test message's headers.",
-    ),
-    Confirmation(
-        "training",
-        "Staff receive security awareness training and phishing simulations.",
-        "Most insurance applications; PCI DSS 12.6.3.1",
-        "Training platform completion records.",
+        "Outgoing mail uses TLS; sensitive messages are encrypted where needed.",
+        "Outbound connector settings, or the headers of a message you send us.",
+        (
+            *_c("cowbell", "1.3"),
+            *_c("travelers", "CYB-14202 Q6"),
+            *_c("ncsc"),
+            *_c("ism", "ISM-0572"),
+            *_c("gmail"),
+        ),
     ),
     Confirmation(
         "logging",
-        "Mailbox audit logging is enabled and kept.",
-        "Beazley F00839",
-        "The audit-log setting and retention period in the mail platform.",
+        "Mailbox audit logging is on and kept.",
+        "The audit-log setting and retention period of the mail platform.",
+        _c("beazley", "F00839"),
+    ),
+    Confirmation(
+        "training",
+        "Staff are trained to recognise phishing (training alone does not meet PCI DSS 5.4.1).",
+        "Training platform completion records.",
+        _c("pci", "12.6.3.1"),
     ),
 )

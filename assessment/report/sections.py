@@ -9,21 +9,26 @@ text (escaped); chart SVG is sanitised before inlining.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Protocol
 
+from assessment.model import Severity
 from assessment.planning.artifacts import Artifact
-from assessment.readiness.items import AnswerStatus
 
 __all__ = [
-    "AnswerStatus",
     "Artifact",
     "Chart",
-    "FrameworkView",
+    "FindingLink",
     "PlanSection",
     "PlanStepView",
-    "ReadinessItemView",
+    "ReadinessCheckView",
+    "ReadinessFactView",
+    "ReadinessGroupView",
+    "ReadinessRowView",
     "ReadinessSection",
     "TableView",
     "TlsRptSection",
@@ -129,26 +134,107 @@ class PlanSection:
     """Which days the dates avoid, in words."""
 
 
-@dataclass(frozen=True)
-class ReadinessItemView:
-    question: str
-    status: AnswerStatus
-    evidence: str
-    observed_at: str = ""
-    security_lens: str = ""
-    """What the answer means for security."""
-    deliverability_lens: str = ""
-    """What the answer means for getting mail delivered."""
+class LinkableFinding(Protocol):
+    """What `ReadinessSection.linked` needs of a finding as the report prints it."""
+
+    @property
+    def domain(self) -> str: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def anchor(self) -> str: ...
+    @property
+    def severity(self) -> Severity: ...
+    @property
+    def number(self) -> int: ...
 
 
 @dataclass(frozen=True)
-class FrameworkView:
-    name: str
-    items: tuple[ReadinessItemView, ...]
+class FindingLink:
+    anchor: str
+    number: int
+    """The finding's position in the report, from 1."""
+
+
+@dataclass(frozen=True)
+class ReadinessFactView:
+    domains: str
+    """The domains the fact is about, comma-separated; "" when it holds for all of them."""
+    text: str
+    """One sentence; `code` in backticks."""
+
+
+@dataclass(frozen=True)
+class ReadinessRowView:
+    topic: str
+    asked_by: str
+    """The instruments that ask for it, as they are cited ("TMHCC §6c · NCSC")."""
+    status: str
+    """The status label, as printed."""
+    tone: str
+    """CSS tone of the status: good, partly, missing, confirm, na."""
+    facts: tuple[ReadinessFactView, ...]
+    refs: tuple[tuple[str, str], ...] = ()
+    """(domain, finding code) the row rests on; `ReadinessSection.linked` turns them into links."""
+    links: tuple[FindingLink, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReadinessGroupView:
+    title: str
+    intro: str
+    status: str
+    tone: str
+    rows: tuple[ReadinessRowView, ...]
+
+
+@dataclass(frozen=True)
+class ReadinessCheckView:
+    """One line of the "please confirm" checklist."""
+
+    topic: str
+    usual_evidence: str
+    asked_by: str
+    seen: str = ""
+    """What the public evidence does show that bears on it."""
 
 
 @dataclass(frozen=True)
 class ReadinessSection:
-    frameworks: tuple[FrameworkView, ...]
-    confirmations: tuple[str, ...] = ()
-    """Things only the client can confirm (e.g. 'DKIM is enabled in Microsoft 365')."""
+    basis: str
+    """Which instruments were chosen and why (the client's country, or a neutral set)."""
+    shown: str
+    statements: tuple[str, ...]
+    """What an instrument does not ask for (Cyber Essentials has no e-mail requirement)."""
+    available: str
+    observed_at: str
+    groups: tuple[ReadinessGroupView, ...]
+    notes: tuple[str, ...] = ()
+    confirmations: tuple[ReadinessCheckView, ...] = ()
+
+    def linked(self, findings: Iterable[LinkableFinding]) -> ReadinessSection:
+        """Every row's finding references resolved against the report's numbered findings
+        (one entry per finding a card covers, with the card's number and anchor). A row links
+        the problems it rests on; only a row without any links the observations that show it
+        in place. A reference to no printed finding is dropped."""
+        numbers: dict[tuple[str, str], list[tuple[FindingLink, bool]]] = {}
+        for f in findings:
+            link = FindingLink(f.anchor, f.number)
+            numbers.setdefault((f.domain, f.code), []).append((link, f.severity is Severity.INFO))
+
+        def links(row: ReadinessRowView) -> tuple[FindingLink, ...]:
+            found = {pair for ref in row.refs for pair in numbers.get(ref, ())}
+            problems = {link for link, info in found if not info}
+            chosen = problems or {link for link, _ in found}
+            return tuple(sorted(chosen, key=lambda link: link.number))
+
+        return dataclasses.replace(
+            self,
+            groups=tuple(
+                dataclasses.replace(
+                    group,
+                    rows=tuple(dataclasses.replace(r, links=links(r)) for r in group.rows),
+                )
+                for group in self.groups
+            ),
+        )

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from assessment.model import Control, Evidence, Finding
+from assessment.model import Control, Evidence, Finding, Severity
 from assessment.planning import PlanStep
 from assessment.posture import Posture, assess_posture, grading
 from assessment.report.brand import Brand
@@ -31,13 +31,10 @@ from assessment.report.scorecard import (
     has_null_mx,
 )
 from assessment.report.sections import (
-    AnswerStatus,
     Artifact,
     Chart,
-    FrameworkView,
     PlanSection,
     PlanStepView,
-    ReadinessItemView,
     ReadinessSection,
     TableView,
     TlsRptSection,
@@ -47,14 +44,11 @@ from assessment.report.sections import (
 from assessment.report.summary_view import SummaryView, build_summary
 
 __all__ = [
-    "AnswerStatus",
     "Artifact",
     "Chart",
     "FindingCard",
-    "FrameworkView",
     "PlanSection",
     "PlanStepView",
-    "ReadinessItemView",
     "ReadinessSection",
     "ReportView",
     "TableView",
@@ -183,7 +177,7 @@ def build_view(
         observations=observations,
         tlsrpt=tlsrpt,
         plan=plan,
-        readiness=readiness,
+        readiness=readiness.linked(_links(groups)) if readiness is not None else None,
         appendix=AppendixView(
             method=MethodView(
                 grading.RULES, grading.BANDS, grading.CRITICAL_CEILING, state.grade, state.weakest
@@ -198,6 +192,26 @@ def build_view(
         evidence=evidence_file,
         anchors=anchors,
     )
+
+
+@dataclass(frozen=True)
+class _Link:
+    """One finding as a readiness row can cite it: by its card."""
+
+    domain: str
+    code: str
+    anchor: str
+    severity: Severity
+    number: int
+
+
+def _links(groups: Sequence[SeverityGroupView]) -> list[_Link]:
+    return [
+        _Link(card.domain, code, card.anchor, card.severity, card.number)
+        for group in groups
+        for card in group.cards
+        for code in (card.code, *(s.code for s in card.symptoms))
+    ]
 
 
 def _observed_from(evidence: Evidence, lab: bool) -> str:
