@@ -294,18 +294,21 @@ class PrintedFinding:
     code: str
     anchor: str
     severity: Severity
+    number: int
 
 
 def test_links_point_at_problems_first_then_observations(demo: Gathered) -> None:
     view = readiness_section(assess_readiness(demo.evidence, demo.findings, country="GB"))
     printed = [
         PrintedFinding(
-            "brightsmiledental.example", "DMARC_POLICY_NONE", "finding-1", Severity.MEDIUM
+            "brightsmiledental.example", "DMARC_POLICY_NONE", "finding-1", Severity.MEDIUM, 1
         ),
-        PrintedFinding("brightsmiledental.example", "SPF_OK", "finding-2", Severity.INFO),
-        PrintedFinding("brightsmiledental.example", "SPF_SOFTFAIL_ALL", "finding-3", Severity.LOW),
-        PrintedFinding("brightsmile-dental.example", "SPF_OK", "finding-4", Severity.INFO),
-        PrintedFinding("brightsmiledental.example", "DKIM_KEY_OK", "finding-5", Severity.INFO),
+        PrintedFinding("brightsmiledental.example", "SPF_OK", "finding-2", Severity.INFO, 2),
+        PrintedFinding(
+            "brightsmiledental.example", "SPF_SOFTFAIL_ALL", "finding-3", Severity.LOW, 3
+        ),
+        PrintedFinding("brightsmile-dental.example", "SPF_OK", "finding-4", Severity.INFO, 4),
+        PrintedFinding("brightsmiledental.example", "DKIM_KEY_OK", "finding-5", Severity.INFO, 5),
     ]
     linked = view.linked(printed)
     rows = {row.topic: row for g in linked.groups for row in g.rows}
