@@ -1,17 +1,16 @@
 """The write transaction of one import: outcomes decided in bulk, rows written in bulk.
 
 Items are buffered; ``flush`` looks up every buffered report's content hash and
-(reporter, report-id) with a few ``IN`` queries, decides imported or duplicate in
-arrival order (so duplicates among the buffered items are caught too, and the
-transaction sees its own earlier flushes), then writes the report rows, their
-child rows and the import log with ``executemany``. ``commit`` flushes and
-commits. Nothing is written per row, and a killed process leaves the store exactly
-as it was before the import.
+its key (reporter and report-id; for DMARC also the policy domain) with a few
+queries, decides imported or duplicate in arrival order (so duplicates among the
+buffered items are caught too, and the transaction sees its own earlier flushes),
+then writes the report rows, their child rows and the import log with
+``executemany``. ``commit`` flushes and commits. Nothing is written per row, and
+a killed process leaves the store exactly as it was before the import.
 
 Each report type (TLS-RPT, DMARC) subclasses ``ImportBatch`` with its SQL; its
 stores share the table shapes this relies on: ``reports`` with ``report_pk``,
-``content_sha256``, ``org_name`` and ``report_id`` (UNIQUE together), and
-``import_log``.
+``content_sha256`` and the key columns (UNIQUE together), and ``import_log``.
 """
 
 from __future__ import annotations
@@ -66,6 +65,11 @@ class StoredRows(Protocol):
     @property
     def report_id(self) -> str: ...
     @property
+    def key(self) -> tuple[str, ...]:
+        """The values of ``ImportBatch.KEY_COLUMNS``: one report of one reporter."""
+        ...
+
+    @property
     def digest(self) -> str: ...
     @property
     def values(self) -> Row:
@@ -108,6 +112,8 @@ class ImportBatch:
     to write, in one transaction ~50 (2-core VM).
     """
 
+    KEY_COLUMNS: ClassVar[tuple[str, ...]] = ("org_name", "report_id")
+    """The reports columns that identify a report (a UNIQUE index); ``org_name`` first."""
     REPORT_INSERT: ClassVar[str]
     """INSERT of one reports row: report_pk, imported_at_us, source, then ``values``."""
     CHILD_INSERTS: ClassVar[tuple[str, ...]]
@@ -126,12 +132,12 @@ class ImportBatch:
         """Add an item; its rows already flattened (hashed, compressed) where it was parsed."""
         self._pending.append(entry)
 
-    def _existing(self) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
-        """Reports already stored with a buffered item's content hash, or org and report-id."""
+    def _existing(self) -> tuple[dict[str, int], dict[tuple[str, ...], int]]:
+        """Reports already stored with a buffered item's content hash, or its key."""
         digests = [p.rows.digest for p in self._pending if p.rows is not None]
-        keys = list({(p.rows.org_name, p.rows.report_id) for p in self._pending if p.rows})
+        keys = list({p.rows.key for p in self._pending if p.rows})
         by_hash: dict[str, int] = {}
-        by_key: dict[tuple[str, str], int] = {}
+        by_key: dict[tuple[str, ...], int] = {}
         for start in range(0, len(digests), _IN_CHUNK):
             chunk = digests[start : start + _IN_CHUNK]
             marks = ",".join("?" * len(chunk))
@@ -142,20 +148,26 @@ class ImportBatch:
                 chunk,
             )
             by_hash.update(rows)
+        columns = self.KEY_COLUMNS
+        row_marks = "(" + ", ".join("?" * len(columns)) + ")"
+        selected = ", ".join(f"r.{name}" for name in columns)
+        joined = " AND ".join(
+            f"r.{name} = k.column{number}" for number, name in enumerate(columns, start=1)
+        )
         for start in range(0, len(keys), _IN_CHUNK):
             chunk_keys = keys[start : start + _IN_CHUNK]
-            # A join driven by the VALUES list searches the UNIQUE (org_name,
-            # report_id) index per key; "(org_name, report_id) IN (VALUES ...)"
-            # would scan the whole table (SQLite 3.40's plan).
-            marks = ",".join(["(?, ?)"] * len(chunk_keys))
+            # A join driven by the VALUES list searches the UNIQUE key index per
+            # key; "(org_name, report_id) IN (VALUES ...)" would scan the whole
+            # table (SQLite 3.40's plan).
+            marks = ",".join([row_marks] * len(chunk_keys))
             flat = [value for key in chunk_keys for value in key]
-            for org, report_id, pk in self._db.execute(
-                "SELECT r.org_name, r.report_id, r.report_pk FROM (VALUES "  # noqa: S608 (only placeholders)
+            for *found, pk in self._db.execute(
+                f"SELECT {selected}, r.report_pk FROM (VALUES "  # noqa: S608 (column names and placeholders only)
                 + marks
-                + ") AS k JOIN reports r ON r.org_name = k.column1 AND r.report_id = k.column2",
+                + f") AS k JOIN reports r ON {joined}",
                 flat,
             ):
-                by_key[(org, report_id)] = pk
+                by_key[tuple(found)] = pk
         return by_hash, by_key
 
     def flush(self) -> list[LoggedItem]:
@@ -177,7 +189,7 @@ class ImportBatch:
                 why = f"identical report already stored (report {same})"
                 logged.append(LoggedItem(source, item, duplicate, why, same))
                 continue
-            key = (rows.org_name, rows.report_id)
+            key = rows.key
             same = by_key.get(key)
             if same is not None:
                 why = (

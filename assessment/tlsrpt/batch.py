@@ -57,6 +57,10 @@ class ReportRows(NamedTuple):
     #  additional_information)
     failures: tuple[tuple[Any, ...], ...]
 
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.org_name, self.report_id)
+
     def children(self) -> tuple[Sequence[tuple[Any, ...]], ...]:
         return (self.policies, self.failures)
 
