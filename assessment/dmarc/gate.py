@@ -49,7 +49,14 @@ from typing import Final
 import pandas as pd
 
 from assessment.dmarc.frames import Frames
-from assessment.dmarc.inventory import Category, classify, report_day, reporter_names, sender_key
+from assessment.dmarc.inventory import (
+    Category,
+    classify,
+    report_day,
+    reporter_names,
+    sender_key,
+    sustained_unknown,
+)
 from assessment.dmarc.services import BY_ID, Service, tenant_from
 from assessment.records.dmarc import DmarcRecord
 
@@ -288,16 +295,7 @@ def _figures(
         & (classified["category"] != Category.OTHER_DOMAIN)
     ]
     rows = rows.assign(sender=sender_key(rows))
-    unknown = rows[rows["category"] == Category.UNKNOWN]
-    spread = unknown.groupby("sender", sort=False).agg(
-        messages=("messages", "sum"), days=("day", "nunique")
-    )
-    sustained = set(
-        spread[
-            (spread["messages"] >= rules.unexplained_min_messages)
-            & (spread["days"] >= rules.unexplained_min_days)
-        ].index
-    )
+    sustained = sustained_unknown(rows, rules.unexplained_min_messages, rules.unexplained_min_days)
     is_unexplained = (rows["category"] == Category.UNKNOWN) & rows["sender"].isin(sustained)
     category = rows["category"]
     messages = rows["messages"]
@@ -378,10 +376,8 @@ def _service_fix(
     selectors = _words(group["client_selectors"])
     records = tuple(line.format(**values) for line in service.dkim_records)
     if selectors:
-        # It already signs as the domain, with a key nobody can find: publish that key.
-        prefixes = tuple(f"{selector}._domainkey." for selector in selectors)
-        matching = tuple(line for line in records if line.startswith(prefixes))
-        records = matching or records
+        # It already signs as the domain, with a key nobody can find: publish the keys
+        # (all of the service's records: it checks them as a set before signing).
         action = (
             f"{service.name} signs as {signing_domain} with selector "
             f"{', '.join(selectors)}, but that DKIM key is not published (or wrong): "

@@ -56,6 +56,9 @@ class Category(StrEnum):
     UNKNOWN = "unknown"
     NOT_OURS = "not-ours"
     OTHER_DOMAIN = "other-domain"
+    # Sender-level refinements of UNKNOWN (``senders``, the gate): sustained or sporadic.
+    UNEXPLAINED = "unexplained"
+    UNAUTHENTICATED = "unauthenticated"
 
     @property
     def label(self) -> str:
@@ -66,7 +69,28 @@ class Category(StrEnum):
             Category.UNKNOWN: "unrecognised sender failing DMARC",
             Category.NOT_OURS: "not the client's (spoofing)",
             Category.OTHER_DOMAIN: "From domain outside the report's domain",
+            Category.UNEXPLAINED: "unexplained sender: identify it",
+            Category.UNAUTHENTICATED: "sporadic unauthenticated mail (spoofing)",
         }[self]
+
+
+UNEXPLAINED_MIN_MESSAGES: Final = 20
+UNEXPLAINED_MIN_DAYS: Final = 3
+
+
+def sustained_unknown(rows: pd.DataFrame, min_messages: int, min_days: int) -> set[str]:
+    """Senders (``sender`` column) of ``unknown`` rows with enough messages on enough days.
+
+    Spoofing comes in bursts from scattered addresses; a sender failing DMARC with
+    the same identity day after day is more likely a system nobody told the consultant
+    about, whose mail enforcement would lose.
+    """
+    unknown = rows[rows["category"] == Category.UNKNOWN]
+    spread = unknown.groupby("sender", sort=False).agg(
+        messages=("messages", "sum"), days=("day", "nunique")
+    )
+    keep = (spread["messages"] >= min_messages) & (spread["days"] >= min_days)
+    return {str(name) for name in spread.index[keep]}
 
 
 CLASSIFIED_COLUMNS: Final = (
@@ -356,6 +380,17 @@ def service_name(service: str) -> str:
     return found.name if found else ""
 
 
+# Senders to act on first, then the client's own, then the rest.
+_RANK: Final = {
+    Category.SERVICE: 0,
+    Category.UNEXPLAINED: 1,
+    Category.ALIGNED: 2,
+    Category.FORWARDED: 3,
+    Category.UNAUTHENTICATED: 4,
+    Category.NOT_OURS: 5,
+    Category.OTHER_DOMAIN: 6,
+}
+
 SENDER_COLUMNS: Final = (
     "policy_domain",
     "sender",
@@ -409,12 +444,20 @@ def senders(
     classified: pd.DataFrame,
     by: str = "sender",
     reverse_names: Mapping[str, str] | None = None,
+    unexplained_min_messages: int = UNEXPLAINED_MIN_MESSAGES,
+    unexplained_min_days: int = UNEXPLAINED_MIN_DAYS,
 ) -> pd.DataFrame:
     """Messages per sender (``by="sender"``) or per source IP (``by="source_ip"``), per domain.
 
+    Sorted by domain, then senders to act on (failing services, unexplained senders),
+    the client's passing senders, forwarders, and background spoofing; most failing
+    and most messages first within each.
+
     ``category`` is the row category of most of the sender's failing messages, or
-    ``aligned`` when none fail. ``reverse_names`` (IP -> host name, from evidence the
-    caller has) labels addresses. Sorted by domain, then failing and total messages.
+    ``aligned`` when none fail; an unrecognised sender is ``unexplained`` when it
+    fails with at least ``unexplained_min_messages`` on ``unexplained_min_days`` days
+    (the gate's defaults), else ``unauthenticated``. ``reverse_names`` (IP -> host
+    name, from evidence the caller has) labels addresses.
     """
     if classified.empty:
         return pd.DataFrame({name: pd.Series(dtype=object) for name in SENDER_COLUMNS})
@@ -470,6 +513,13 @@ def senders(
     table = table.join(main[["category", "evidence"]]).fillna({"category": "", "evidence": ""})
     fallback = passing.reindex(table.index)
     table["category"] = table["category"].where(table["category"] != "", fallback["category"])
+    sustained = sustained_unknown(rows, unexplained_min_messages, unexplained_min_days)
+    unknown = table["category"] == Category.UNKNOWN
+    refined = [
+        Category.UNEXPLAINED if sender in sustained else Category.UNAUTHENTICATED
+        for sender in table.index.get_level_values("sender")
+    ]
+    table["category"] = table["category"].where(~unknown, pd.Series(refined, index=table.index))
     table["evidence"] = table["evidence"].where(table["evidence"] != "", fallback["evidence"])
     table["aligned_share"] = (
         table["aligned"] / table["messages"].where(table["messages"] > 0)
@@ -477,9 +527,10 @@ def senders(
     table = table.reset_index()
     if by == "source_ip" and names:
         table["sender"] = [f"{ip} ({names[ip]})" if ip in names else ip for ip in table["sender"]]
+    table["rank"] = table["category"].map(_RANK).fillna(len(_RANK))
     table = table.sort_values(
-        ["policy_domain", "failing", "messages", "sender"],
-        ascending=[True, False, False, True],
+        ["policy_domain", "rank", "failing", "messages", "sender"],
+        ascending=[True, True, False, False, True],
         kind="stable",
     )
     return table[list(SENDER_COLUMNS)].reset_index(drop=True)
