@@ -461,7 +461,11 @@ def senders(
     """
     if classified.empty:
         return pd.DataFrame({name: pd.Series(dtype=object) for name in SENDER_COLUMNS})
-    rows = classified.assign(sender=sender_key(classified))
+    # The service column names who sent; a forwarder's rows only carry a service's signature.
+    rows = classified.assign(
+        sender=sender_key(classified),
+        service=classified["service"].where(classified["category"] != Category.FORWARDED, ""),
+    )
     if by == "source_ip":
         rows = rows.assign(sender=rows["source_ip"])
     names = reverse_names or {}
