@@ -87,6 +87,7 @@ _JSON_HINT: Final = (
 # Container states. A leaf element is pushed as its field name (a str).
 _ROOT, _FEEDBACK, _META, _RANGE, _POLICY, _RECORD = range(6)
 _ROW, _EVAL, _REASON, _IDS, _AUTH, _DKIM, _SPF, _SKIP = range(6, 14)
+_UNKNOWN = -1  # a resolved start tag DMARC does not define there
 _STATE_NAMES: Final = {
     _FEEDBACK: "feedback",
     _META: "report_metadata",
@@ -195,6 +196,7 @@ def _domain(text: str) -> str:
     return name
 
 
+@lru_cache(maxsize=65_536)
 def _looks_like_domain(name: str) -> bool:
     return (
         0 < len(name) <= 253
@@ -251,6 +253,9 @@ class _Parser:
         self.records: list[RecordRow] = []
         self.auth: list[AuthRow] = []
         self.names: dict[str, tuple[bool, str]] = {}
+        # What a start tag means in each container state, resolved once per (state, name):
+        # a child container state, a leaf's field name, _SKIP, or _UNKNOWN.
+        self.resolved: list[dict[str, int | str]] = [{} for _ in range(_SKIP + 1)]
         # One entry per open element: a container state or a leaf's field name.
         self.stack: list[int | str] = [_ROOT]
         # The field dicts of the open containers (None for skipped ones).
@@ -304,8 +309,28 @@ class _Parser:
         return known
 
     def _start(self, raw: str, _attributes: list[str]) -> None:
+        # The hot path: one dict lookup per element once the (state, name) pair is known.
         stack = self.stack
         state = stack[-1]
+        if state.__class__ is int and state != _ROOT and state != _SKIP:
+            action = self.resolved[state].get(raw)
+            if action is not None and len(stack) <= MAX_DEPTH:
+                if action.__class__ is str:
+                    stack.append(action)
+                    self.fields.append(None)
+                    self.text = []
+                    self.text_size = 0
+                    return
+                if action != _UNKNOWN:
+                    if action == _RECORD and len(self.records) >= MAX_RECORDS:
+                        raise _Refused(f"more than {MAX_RECORDS:,} records in one report")
+                    stack.append(action)
+                    self.fields.append(None if action == _SKIP else {})
+                    return
+        self._start_slow(raw, state)
+
+    def _start_slow(self, raw: str, state: int | str) -> None:
+        stack = self.stack
         if len(stack) > MAX_DEPTH:
             raise _Refused(f"XML nested more than {MAX_DEPTH} levels deep")
         if state == _SKIP or isinstance(state, str):
@@ -327,22 +352,27 @@ class _Parser:
             self.fields.append({})
             return
         if not dmarc:
-            stack.append(_SKIP)  # an extension element of another namespace
+            # An extension element of another namespace.
+            self.resolved[state][raw] = _SKIP
+            stack.append(_SKIP)
             self.fields.append(None)
             return
         child = _CONTAINERS.get((state, local))
         if child is not None:
+            self.resolved[state][raw] = child
             stack.append(child)
             if child == _RECORD and len(self.records) >= MAX_RECORDS:
                 raise _Refused(f"more than {MAX_RECORDS:,} records in one report")
             self.fields.append(None if child == _SKIP else {})
             return
         if local in _LEAVES.get(state, ()):
+            self.resolved[state][raw] = local
             stack.append(local)
             self.fields.append(None)
             self.text = []
             self.text_size = 0
             return
+        self.resolved[state][raw] = _UNKNOWN
         if state != _RECORD or not raw.count(_SEP):
             self.warnings.add(
                 f"unknown element <{local}> in <{_STATE_NAMES.get(state, '?')}> ignored",
@@ -362,7 +392,7 @@ class _Parser:
             if self.text_size < MAX_FIELD_CHARS:
                 self.text.append(data)
             self.text_size += len(data)
-        elif state != _SKIP and state != _ROOT and not data.isspace():
+        elif not data.isspace() and state != _SKIP and state != _ROOT:
             self.warnings.add(
                 f"stray text in <{_STATE_NAMES.get(state, '?')}> ignored",
                 f"{data.strip()[:40]!r} at line {self.parser.CurrentLineNumber}",
@@ -375,7 +405,11 @@ class _Parser:
         if isinstance(state, str):
             if parent is None:
                 return
-            text = "".join(self.text).strip()
+            parts = self.text
+            text = (parts[0] if len(parts) == 1 else "".join(parts)).strip()
+            if self.text_size <= MAX_FIELD_CHARS and state not in parent and state not in _MULTI:
+                parent[state] = text
+                return
             if self.text_size > MAX_FIELD_CHARS:
                 self.warnings.add(
                     f"<{state}> longer than {MAX_FIELD_CHARS} characters cut",
