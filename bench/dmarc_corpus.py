@@ -19,6 +19,17 @@ from pathlib import Path
 _DOMAINS = [f"client{n}.example" for n in range(40)]
 
 
+def _dkim(domain: str, selector: str, result: str) -> str:
+    return (
+        f"<dkim><domain>{domain}</domain><selector>{selector}</selector>"
+        f"<result>{result}</result></dkim>"
+    )
+
+
+def _spf(domain: str, result: str) -> str:
+    return f"<spf><domain>{domain}</domain><scope>mfrom</scope><result>{result}</result></spf>"
+
+
 def _records(rng: random.Random, domain: str, count: int, google: bool) -> str:
     out = []
     for _ in range(count):
@@ -26,17 +37,17 @@ def _records(rng: random.Random, domain: str, count: int, google: bool) -> str:
         ip = f"{rng.choice(('192.0.2', '198.51.100', '203.0.113'))}.{rng.randrange(1, 250)}"
         reason = ""
         if kind < 0.6:  # the domain's own mail
-            dkim = f"<dkim><domain>{domain}</domain><selector>selector1</selector><result>pass</result></dkim>"
+            dkim = _dkim(domain, "selector1", "pass")
             spf = f"<spf><domain>{domain}</domain><scope>mfrom</scope><result>pass</result></spf>"
             evaluated = ("pass", "pass")
         elif kind < 0.75:  # an ESP signing as itself
             dkim = (
                 "<dkim><domain>mcsv.net</domain><selector>k1</selector><result>pass</result></dkim>"
             )
-            spf = "<spf><domain>mail1.mcdlv.net</domain><scope>mfrom</scope><result>pass</result></spf>"
+            spf = _spf("mail1.mcdlv.net", "pass")
             evaluated = ("fail", "fail")
         elif kind < 0.85:  # a mailing list
-            dkim = f"<dkim><domain>{domain}</domain><selector>selector1</selector><result>fail</result></dkim>"
+            dkim = _dkim(domain, "selector1", "fail")
             spf = (
                 "<spf><domain>lists.example</domain><scope>mfrom</scope><result>pass</result></spf>"
             )
@@ -98,7 +109,7 @@ def _report(rng: random.Random, n: int, reporter: int, begin: datetime, domain: 
 
 
 def generate(folder: Path, count: int, seed: int = 7) -> list[Path]:
-    """``count`` reports in ``folder``: Google as .zip, Microsoft and Yahoo as .xml.gz, the rest .xml."""
+    """``count`` reports in ``folder``: Google .zip, Microsoft and Yahoo .xml.gz, others .xml."""
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     start = datetime(2025, 1, 1, tzinfo=UTC)
