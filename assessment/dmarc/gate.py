@@ -187,6 +187,7 @@ class _Figures:
     lost_now: int = 0
     fixes: tuple[SenderFix, ...] = ()
     recent_service_failures: int = 0
+    disagreeing: int = 0
 
 
 def dmarc_verdicts(
@@ -304,6 +305,9 @@ def _figures(
     legitimate = aligned + int(to_fix_rows["messages"].sum())
     recent = _day(end - timedelta(days=max(rules.clean_days, 1) - 1))
     service_rows = rows[category == Category.SERVICE]
+    reported = rows["reported_pass"]
+    ours = rows["dkim_aligned"] | rows["spf_aligned"]
+    differs = reported.notna() & (reported.fillna(False).astype(bool) != ours)
     return _Figures(
         days=int(win_days.nunique()),
         reporters=reporters,
@@ -323,6 +327,7 @@ def _figures(
         lost_now=int(to_fix_rows["messages"][to_fix_rows["disposition"].isin(ENFORCING)].sum()),
         fixes=_fixes(to_fix_rows, domain, legitimate),
         recent_service_failures=int(service_rows["messages"][service_rows["day"] >= recent].sum()),
+        disagreeing=int(messages[differs].sum()),
     )
 
 
@@ -522,6 +527,12 @@ def _verdict(
         blockers.append(
             f"Only {share:.1%} of legitimate mail passes DMARC; at least "
             f"{rules.quarantine_min_aligned:.0%} is needed before p=quarantine."
+        )
+    if fig.disagreeing:
+        reasons.append(
+            f"For {_plural(fig.disagreeing, 'message')} the reporter's DMARC verdict differs "
+            "from the alignment recomputed from its own auth_results (the reporter's verdict "
+            "is what it enforces, so it is the one used)."
         )
     if fig.lost_now and current in ENFORCING:
         blockers.append(

@@ -8,7 +8,7 @@ Each record (messages from one source IP with one set of results) gets:
   verdict decides (it is what that receiver enforces: DKIM or SPF ``pass``);
   where a reporter left it out, the alignment recomputed here from
   ``auth_results`` (``dkim_aligned``/``spf_aligned``, relaxed or strict as the
-  report's ``policy_published`` says) stands in. Disagreements are counted.
+  report's ``policy_published`` says) stands in. The gate reports disagreements.
 - ``service``: the sending service recognised from its DKIM and SPF domains
   (``assessment.dmarc.services``), or "" when none is.
 - ``category``, one of ``Category``:

@@ -283,6 +283,11 @@ class _Parser:
             raise self._not_well_formed(exc, data) from None
         except RecursionError:
             raise _Refused("XML nested too deeply") from None
+        finally:
+            # The parser holds this object's bound methods: without this, each report
+            # would leave a reference cycle, which imports (run with the cyclic
+            # collector paused) kept until the end: 8,000 reports held 450 MiB.
+            del self.parser
         return self._report()
 
     # -- expat handlers ------------------------------------------------------------

@@ -262,3 +262,10 @@ def test_gates_are_named_and_quoted() -> None:
         gates.min_days = 1  # type: ignore[misc]
     stricter = DmarcGates(min_days=21)
     assert "21 days" in stricter.describe()[0]
+
+
+def test_a_reporter_verdict_that_disagrees_with_its_auth_results_is_noted(tmp_path: Path) -> None:
+    claimed = Row("192.0.2.30", 5, dkim=(), spf=("bounce.other.example", "mfrom", "pass"))
+    v = verdict(tmp_path, days(20, (M365, claimed)))
+    assert v.aligned_messages == 35 * 40  # the reporter's verdict is the one used
+    assert any("For 200 messages the reporter's DMARC verdict differs" in r for r in v.reasons)

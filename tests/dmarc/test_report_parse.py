@@ -339,3 +339,23 @@ def test_any_field_text_is_handled(text: str) -> None:
         "</header_from></identifiers></record></feedback>"
     ).encode("utf-8", "surrogatepass")
     assert isinstance(parse_aggregate(data), AggregateReport | Rejected)
+
+
+def test_parsing_leaves_no_reference_cycles() -> None:
+    """Imports pause the cycle collector: a cycle per report would hold every report."""
+    import gc
+
+    data = (FIXTURES / "rfc9990-prefixed.xml").read_bytes()
+    bad = b"<feedback><oops></feedback>"
+    gc.collect()
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(50):
+            parsed(data)
+            rejected(bad)
+            rejected((FIXTURES / "billion-laughs.xml").read_bytes())
+        assert gc.collect() == 0
+    finally:
+        if was:
+            gc.enable()
