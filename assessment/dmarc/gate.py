@@ -10,12 +10,12 @@ day its report begins.
 
 What counts (see ``assessment.dmarc.inventory`` for the categories):
 
-- legitimate mail: rows that pass DMARC (minus forwarded ones), rows of
+- legitimate mail: rows that pass DMARC (forwarded or not), rows of
   recognised services that fail, and rows of *unexplained* senders: unrecognised
   sources failing DMARC with at least ``unexplained_min_messages`` messages on at
   least ``unexplained_min_days`` days. Until someone says who they are, they are
   counted as the client's own mail that would be lost;
-- apart: forwarders and mailing lists (never the client's to fix), sporadic
+- apart: failing forwarders and mailing lists (never the client's to fix), sporadic
   unauthenticated sources (background spoofing, which enforcement exists to stop)
   and sources the client disowned (``not_ours``).
 
@@ -188,6 +188,8 @@ class _Figures:
     fixes: tuple[SenderFix, ...] = ()
     recent_service_failures: int = 0
     disagreeing: int = 0
+    dkim_only: int = 0
+    dkim_only_services: tuple[str, ...] = ()
 
 
 def dmarc_verdicts(
@@ -300,7 +302,13 @@ def _figures(
     is_unexplained = (rows["category"] == Category.UNKNOWN) & rows["sender"].isin(sustained)
     category = rows["category"]
     messages = rows["messages"]
-    aligned = int(messages[category == Category.ALIGNED].sum())
+    # Passing mail counts as the client's whatever its path: a forwarder whose mail
+    # passes is indistinguishable from a sender missing from SPF that DKIM carries
+    # (all of Microsoft 365's mail when the SPF include is missing), and excluding
+    # it could make a domain look as if it sent nothing.
+    passes = rows["passes"]
+    aligned = int(messages[passes].sum())
+    dkim_only = passes & ~rows["spf_aligned"] & rows["spf_result"].isin(["fail", "softfail"])
     to_fix_rows = rows[(category == Category.SERVICE) | is_unexplained]
     legitimate = aligned + int(to_fix_rows["messages"].sum())
     recent = _day(end - timedelta(days=max(rules.clean_days, 1) - 1))
@@ -314,7 +322,9 @@ def _figures(
         messages=int(messages.sum()),
         aligned=aligned,
         legitimate=legitimate,
-        forwarded=int(messages[category == Category.FORWARDED].sum()),
+        forwarded=int(messages[(category == Category.FORWARDED) & ~passes].sum()),
+        dkim_only=int(messages[dkim_only].sum()),
+        dkim_only_services=_words(rows["service"][dkim_only]),
         unauthenticated=int(
             messages[
                 (category == Category.NOT_OURS) | ((category == Category.UNKNOWN) & ~is_unexplained)
@@ -527,6 +537,15 @@ def _verdict(
         blockers.append(
             f"Only {share:.1%} of legitimate mail passes DMARC; at least "
             f"{rules.quarantine_min_aligned:.0%} is needed before p=quarantine."
+        )
+    if fig.dkim_only and fig.dkim_only > 0.05 * fig.aligned:
+        services = ", ".join(BY_ID[s].name for s in fig.dkim_only_services if s in BY_ID)
+        reasons.append(
+            f"{_plural(fig.dkim_only, 'passing message')} ({fig.dkim_only / fig.aligned:.0%}) "
+            "pass only by DKIM while SPF fails: forwarders, or a sender missing from the "
+            "SPF record"
+            + (f" (signed by {services}: check its SPF include)" if services else "")
+            + "; such mail fails DMARC as soon as a relay breaks its signature."
         )
     if fig.disagreeing:
         reasons.append(

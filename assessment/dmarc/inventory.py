@@ -26,9 +26,10 @@ Each record (messages from one source IP with one set of results) gets:
   ``not-ours``       failed DMARC from a source the client said it does not use;
   ``other-domain``   the From domain is not the report's domain or a subdomain of it.
 
-Forwarded rows are kept apart: they neither count as the client's legitimate
-mail nor block enforcement (DMARC failures of forwarded mail are inherent; ARC and
-DKIM, not the client, fix them).
+Forwarded rows are kept apart: failing forwarded mail neither counts as the
+client's legitimate mail nor blocks enforcement (DMARC failures of forwarded mail
+are inherent; ARC and DKIM, not the client, fix them). Forwarded mail that passes
+still counts as passing mail.
 """
 
 from __future__ import annotations
@@ -554,10 +555,12 @@ DAILY_COLUMNS: Final = (
 
 
 def daily(classified: pd.DataFrame, domain: str | None = None) -> pd.DataFrame:
-    """Messages per day and domain: aligned, forwarded, failing (senders to fix) and the rest.
+    """Messages per day and domain: passing, forwarded, failing (senders to fix) and the rest.
 
-    ``failing`` is failing mail from recognised services; ``unauthenticated`` is failing
-    mail from unrecognised or disowned senders (to identify, or spoofing).
+    ``aligned`` is every message that passed DMARC (forwarded or not); ``forwarded`` is
+    forwarded mail that failed; ``failing`` is failing mail from recognised services;
+    ``unauthenticated`` is failing mail from unrecognised or disowned senders (to
+    identify, or spoofing).
     """
     rows = classified
     if domain is not None:
@@ -568,8 +571,8 @@ def daily(classified: pd.DataFrame, domain: str | None = None) -> pd.DataFrame:
     category = rows["category"]
     messages = rows["messages"]
     frame = rows.assign(
-        aligned=messages.where(category == Category.ALIGNED, 0),
-        forwarded=messages.where(category == Category.FORWARDED, 0),
+        aligned=messages.where(rows["passes"], 0),
+        forwarded=messages.where((category == Category.FORWARDED) & ~rows["passes"], 0),
         failing=messages.where(category == Category.SERVICE, 0),
         unauthenticated=messages.where(category.isin([Category.UNKNOWN, Category.NOT_OURS]), 0),
     )

@@ -269,3 +269,13 @@ def test_a_reporter_verdict_that_disagrees_with_its_auth_results_is_noted(tmp_pa
     v = verdict(tmp_path, days(20, (M365, claimed)))
     assert v.aligned_messages == 35 * 40  # the reporter's verdict is the one used
     assert any("For 200 messages the reporter's DMARC verdict differs" in r for r in v.reasons)
+
+
+def test_dkim_carried_mail_with_spf_missing_is_still_the_clients(tmp_path: Path) -> None:
+    # Microsoft 365 with DKIM on but the SPF include missing: every row "looks forwarded".
+    no_include = Row("192.0.2.10", 30, spf_eval="fail", spf=("client.example", "mfrom", "fail"))
+    v = verdict(tmp_path, days(20, (no_include,)))
+    assert v.status is GateStatus.READY_FOR_QUARANTINE
+    assert v.legitimate_messages == v.aligned_messages == 1200 and v.forwarded_messages == 0
+    note = next(r for r in v.reasons if "pass only by DKIM" in r)
+    assert "Microsoft 365: check its SPF include" in note

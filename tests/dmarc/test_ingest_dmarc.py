@@ -219,3 +219,46 @@ def test_frames_filters_and_summary(tmp_path: Path) -> None:
         records = store.frames().records
         assert str(records["begin"].dtype) == "datetime64[ns, UTC]"
         assert list(records["messages"]) == [1, 2, 3]
+
+
+SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples" / "dmarc"
+
+
+@pytest.mark.skipif(not SAMPLES.is_dir(), reason="shared DMARC samples not present")
+@pytest.mark.parametrize(
+    ("name", "org", "report_id", "domain"),
+    [
+        (
+            "Report domain- borschow.com Submitter- google.com Report-ID- 949348866075514174.eml",
+            "google.com",
+            "949348866075514174",
+            "borschow.com",
+        ),
+        (
+            "estadocuenta1.infonacot.gob.mx!example.com!1536853302!1536939702!2940.xml.zip",
+            "XYZ Corporation",
+            "2940",
+            "example.com",
+        ),
+        (
+            "fastmail.com!example.com!1516060800!1516147199!102675056.xml.gz",
+            "FastMail Pty Ltd",
+            "102675056",
+            "indemed.com",
+        ),
+    ],
+)
+def test_mailed_and_compressed_samples_import(
+    tmp_path: Path, name: str, org: str, report_id: str, domain: str
+) -> None:
+    with DmarcStore(tmp_path / "s.sqlite") as store:
+        result = import_sources(store, [SAMPLES / name], workers=0)
+        assert result.imported == 1 and not result.rejected
+        (report,) = store.frames().reports.to_dict("records")
+        assert (report["org_name"], report["report_id"], report["policy_domain"]) == (
+            org,
+            report_id,
+            domain,
+        )
+        # The audit copy is the XML inside the message or archive, byte for byte.
+        assert store.raw_report(int(report["report_pk"])).lstrip().startswith(b"<?xml")
