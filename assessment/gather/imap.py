@@ -1,6 +1,6 @@
-"""Read TLS-RPT messages from an IMAP folder over TLS, without changing it.
+"""Read report messages (TLS-RPT, DMARC) from an IMAP folder over TLS, without changing it.
 
-It lives in gather/, the only layer that opens sockets; tlsrpt/sources.py calls it for
+It lives in gather/, the only layer that opens sockets; intake/sources.py calls it for
 ``imaps://`` sources. The mailbox is opened with
 ``EXAMINE`` (read-only) and bodies are fetched with ``BODY.PEEK[]`` so that no
 ``\\Seen`` flag is set on the consultant's or client's mailbox.
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Final
 from urllib.parse import unquote, urlsplit
 
-from assessment.tlsrpt.mail import message_payloads
-from assessment.tlsrpt.payloads import MAX_FILE_BYTES, MIB, Extracted
+from assessment.intake.mail import message_payloads
+from assessment.intake.payloads import MAX_FILE_BYTES, MIB, Extracted, ReportFormat
 
 PASSWORD_ENV: Final = "MAILPOSTURE_IMAP_PASSWORD"  # noqa: S105 (a variable name, not a secret)
 CA_ENV: Final = "MAILPOSTURE_IMAP_CA"
@@ -81,7 +81,7 @@ def _quoted(mailbox: str) -> str:
     return f'"{escaped}"'
 
 
-def imap_payloads(source: str) -> Iterator[Extracted]:
+def imap_payloads(source: str, report: ReportFormat) -> Iterator[Extracted]:
     """Each message (by UID) of the folder is an item; connection trouble is one item."""
     try:
         location = parse_location(source)
@@ -101,14 +101,14 @@ def imap_payloads(source: str) -> Iterator[Extracted]:
         yield Extracted(str(location), None, f"cannot connect to the IMAP server: {exc}")
         return
     try:
-        yield from _folder_payloads(client, location, password)
+        yield from _folder_payloads(client, location, password, report)
     finally:
         with contextlib.suppress(OSError, imaplib.IMAP4.error):
             client.logout()
 
 
 def _folder_payloads(
-    client: imaplib.IMAP4_SSL, location: ImapLocation, password: str
+    client: imaplib.IMAP4_SSL, location: ImapLocation, password: str, report: ReportFormat
 ) -> Iterator[Extracted]:
     try:
         client.login(location.user, password)
@@ -154,7 +154,7 @@ def _folder_payloads(
             if raw is None:
                 yield Extracted(item, None, "server returned no body for this message")
             else:
-                yield from message_payloads(raw, item)
+                yield from message_payloads(raw, item, report)
 
 
 def _chunks(uids: list[int], sizes: dict[int, int]) -> Iterator[list[int]]:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
@@ -320,7 +321,9 @@ def _decode_key(b64: str, key_type: KeyType, tag: Tag, problems: list[Problem]) 
         return None
     try:
         key = load_der_public_key(der)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        # UnsupportedAlgorithm: a well-formed SubjectPublicKeyInfo whose algorithm OID was
+        # mangled (hypothesis found one that differs from rsaEncryption by one arc).
         problems.append(
             Problem(
                 DkimCode.UNDECODABLE_KEY,

@@ -1,4 +1,4 @@
-"""The CPU-bound half of an import: read units, parse, hash, compress, flatten to rows.
+"""The CPU-bound half of a TLS-RPT import: read units, parse, hash, compress, flatten to rows.
 
 Everything here is a pure function of the input files, so it may run in worker
 processes (``ingest`` does so for big imports) and give exactly what it gives
@@ -13,18 +13,40 @@ import email.errors
 import mailbox
 import zlib
 from collections.abc import Iterator, Sequence
-from typing import Any, Final
+from typing import Any, Final, cast
 
+from assessment.intake.batch import Pending
+from assessment.intake.payloads import Extracted, PayloadKind, ReportFormat
+from assessment.intake.pipeline import Preparer, from_plain_units
+from assessment.intake.sources import Unit, unit_payloads
+from assessment.intake.worker import PlainUnit
 from assessment.tlsrpt.batch import (
-    Pending,
     ReportRows,
     compress_raw,
     content_digest,
     parsed_rows,
 )
-from assessment.tlsrpt.payloads import Extracted
 from assessment.tlsrpt.report import ReportRejected, parse_plain
-from assessment.tlsrpt.sources import Unit, UnitKind, unit_payloads
+
+TLSRPT: Final = ReportFormat(
+    name="TLS-RPT",
+    body=PayloadKind.JSON,
+    media_types=frozenset({"application/tlsrpt+gzip", "application/tlsrpt+json"}),
+    generic_types=frozenset(
+        {
+            "application/gzip",
+            "application/x-gzip",
+            "application/zip",
+            "application/x-zip-compressed",
+            "application/octet-stream",
+            "application/json",
+        }
+    ),
+    suffixes=(".json", ".json.gz", ".gz", ".zip"),
+    gzip_types=frozenset({"application/tlsrpt+gzip"}),
+    foreign="an XML document, not a TLS-RPT report (RFC 8460 reports are JSON); DMARC "
+    "aggregate reports are imported with 'mailposture dmarc import'",
+)
 
 # Failures of the readers on hostile input that are not already turned into reasons.
 READ_ERRORS: Final = (
@@ -40,13 +62,12 @@ READ_ERRORS: Final = (
 # What crosses between processes: plain tuples and strings only, which marshal
 # handles (it refuses NamedTuples and enums; pickling those cost a class lookup and
 # a constructor call per object: 43 us per report against 13 us for plain tuples).
-PlainUnit = tuple[str, str, str]  # source, location, UnitKind value
 PlainPending = tuple[str, str, tuple[Any, ...] | None, str]  # Pending with rows as a tuple
 
 
 def _guarded(unit: Unit) -> Iterator[Extracted]:
     try:
-        yield from unit_payloads(unit)
+        yield from unit_payloads(unit, TLSRPT)
     except READ_ERRORS as exc:
         yield Extracted(unit.location, None, f"cannot read: {type(exc).__name__}: {exc}")
 
@@ -70,18 +91,14 @@ def prepare_units(units: Sequence[Unit]) -> list[Pending]:
     return [prepare(unit.source, extracted) for unit in units for extracted in _guarded(unit)]
 
 
-def to_plain(units: Sequence[Unit]) -> list[PlainUnit]:
-    return [(unit.source, unit.location, unit.kind.value) for unit in units]
-
-
 def prepare_plain(units: Sequence[PlainUnit]) -> list[PlainPending]:
     """``prepare_units`` in the plain form that crosses processes (the worker entry point).
 
     The worker process runs with the cycle collector off for its whole life.
     """
-    prepared = prepare_units([Unit(source, where, UnitKind(kind)) for source, where, kind in units])
+    prepared = prepare_units(from_plain_units(units))
     return [
-        (source, item, None if rows is None else tuple(rows), reason)
+        (source, item, None if rows is None else tuple(cast(ReportRows, rows)), reason)
         for source, item, rows, reason in prepared
     ]
 
@@ -93,3 +110,6 @@ def from_plain(prepared: Sequence[PlainPending]) -> list[Pending]:
         Pending(source, item, None if rows is None else make(rows), reason)
         for source, item, rows, reason in prepared
     ]
+
+
+PREPARER: Final = Preparer(prepare_units, from_plain, "assessment.tlsrpt.worker")

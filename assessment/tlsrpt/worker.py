@@ -1,76 +1,13 @@
-"""A parse worker process: ``python -m assessment.tlsrpt.worker`` (started by ``workers``).
+"""A TLS-RPT parse worker process: ``python -m assessment.tlsrpt.worker``.
 
-Reads tasks from standard input and writes results to standard output, each
-message an 8-byte little-endian length and a ``marshal`` payload:
-
-    task:   [(source, location, unit kind), ...]      (``prepare.PlainUnit``)
-    result: ("ok", [PlainPending, ...]) or ("error", text)
-
-End of input ends the process. ``marshal`` rather than pickle: both ends are the
-same interpreter and code, and only tuples, lists, strings, bytes, ints and None
-cross, which marshal handles in C without pickle's class lookups.
+Started by ``assessment.intake.workers`` for big imports; the protocol is
+``assessment.intake.worker``'s.
 """
 
 from __future__ import annotations
 
-import contextlib
-import gc
-import marshal
-import os
-import sys
-import traceback
-from typing import Any, BinaryIO, Final
-
+from assessment.intake.worker import run
 from assessment.tlsrpt.prepare import prepare_plain
 
-HEADER: Final = 8
-
-
-def read_exactly(stream: BinaryIO, size: int) -> bytes | None:
-    """``size`` bytes, or None at end of input (also mid-message: the parent is gone)."""
-    parts: list[bytes] = []
-    left = size
-    while left:
-        part = stream.read(left)
-        if not part:
-            return None
-        parts.append(part)
-        left -= len(part)
-    return b"".join(parts)
-
-
-def frame(payload: bytes) -> bytes:
-    return len(payload).to_bytes(HEADER, "little") + payload
-
-
-def serve(tasks: BinaryIO, results: BinaryIO) -> None:
-    while True:
-        header = read_exactly(tasks, HEADER)
-        if header is None:
-            return
-        body = read_exactly(tasks, int.from_bytes(header, "little"))
-        if body is None:
-            return
-        answer: tuple[str, Any]
-        try:
-            # Only the parent process writes to this pipe (S302 is about untrusted bytes).
-            answer = ("ok", prepare_plain(marshal.loads(body)))  # noqa: S302
-        except Exception:
-            answer = ("error", traceback.format_exc())
-        results.write(frame(marshal.dumps(answer)))
-        results.flush()
-
-
-def main() -> int:
-    # Parsing makes no reference cycles; the collector's passes only cost time.
-    gc.disable()
-    # Binary streams on the pipes (buffered: a write is complete before flush returns).
-    tasks = os.fdopen(sys.stdin.fileno(), "rb")
-    results = os.fdopen(sys.stdout.fileno(), "wb")
-    with contextlib.suppress(BrokenPipeError):  # the parent went away
-        serve(tasks, results)
-    return 0
-
-
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run(prepare_plain))

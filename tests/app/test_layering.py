@@ -63,10 +63,11 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     **{name: frozenset() for name in BASE},
     "records": frozenset(),
     "checks": frozenset({"records"}),
-    "gather": frozenset({"records"}),
+    "gather": frozenset({"records", "intake"}),
+    "intake": frozenset({"gather"}),
     "sandbox": frozenset({"records"}),
-    "tlsrpt": frozenset({"records", "gather"}),
-    "dmarc": frozenset({"records", "gather", "tlsrpt"}),
+    "tlsrpt": frozenset({"records", "gather", "intake"}),
+    "dmarc": frozenset({"records", "gather", "tlsrpt", "intake"}),
     "posture": frozenset({"records", "checks"}),
     "planning": _ANALYSIS | {"posture"},
     "readiness": _ANALYSIS | {"planning", "posture"},
@@ -81,14 +82,9 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "__init__": frozenset({"*"}),
     "__main__": frozenset({"*"}),
 }
-# Known exceptions, each with its reason. The IMAP reader in gather/ hands each message to the
-# report-file extraction that the TLS-RPT importer also uses.
-EXCEPTIONS = frozenset(
-    {
-        ("gather", "assessment.tlsrpt.mail"),
-        ("gather", "assessment.tlsrpt.payloads"),
-    }
-)
+# Known exceptions, each with its reason (none today: the IMAP reader in gather/ and the report
+# importers share the report-file extraction of intake/, which reads IMAP through gather/).
+EXCEPTIONS: frozenset[tuple[str, str]] = frozenset()
 
 
 def _imports(path: Path) -> set[str]:

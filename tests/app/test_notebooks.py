@@ -14,6 +14,7 @@ from assessment.run import NOTEBOOKS, ToolError, notebook_parameters, validate_p
 EXPECTED = {
     "assess.ipynb": {"client", "domains", "dkim_selectors", "network", "out_dir"},
     "tlsrpt.ipynb": {"client", "sources", "window_days", "as_of", "data_dir"},
+    "dmarc.ipynb": {"client", "sources", "as_of", "data_dir"},
     "report.ipynb": {"run_dir", "as_of"},
 }
 

@@ -152,3 +152,16 @@ def test_parser_never_raises_and_result_is_well_typed(text: str) -> None:
     assert isinstance(key.key_type, KeyType)
     assert key.key_bits is None or key.key_bits > 0
     assert isinstance(key.usable, bool)
+
+
+def test_key_with_an_unknown_algorithm_oid_is_a_problem_not_a_crash() -> None:
+    # The rsaEncryption OID 1.2.840.113549.1.1.1 with one arc changed (found by hypothesis).
+    text = (
+        "v=DKIM1; k=rsa; p=MIIBIjANBgk/hkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAvMrA+OpsZs6KLY12xmPd7J09Ir"
+        "sPEPU3aJ8NzneEwmIETv5PlVcnlRIYC9hcfh9A6sTPcqxzXbHbOZfolN+4DKqmhitacxnf25nAea5hPOxQSuWhFOgoYNve7J"
+        "kCbJllvDKN5s4o/PRxHH5o4VaLehtDFDyShAoGnYrzTV5n16nYIMD6P+dKQ0Ru4aQg27Dl9G76+3pi7mij0EgM1BvH"
+        "dlplTQJ3ePtCPgWvHRqT0Tdo0TXmUG6Q6c4H2xw2W9BESfWT5KYgsws37VsoLXXcoz7vRH/X7jnpxEU+ykvlUdKoC2"
+        "XGvAxF7rPTmDRPuR2vCcycGQGsj/PdEGE80q6ptQIDAQAB"
+    )
+    key = parse_dkim_key(text)
+    assert any("not a DER public key" in p.message for p in key.problems)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from assessment.tlsrpt import ingest, workers
+from assessment.intake import workers
+from assessment.tlsrpt import ingest
 from assessment.tlsrpt.ingest import ImportResult, import_sources
 from assessment.tlsrpt.store import Outcome, TlsRptStore
 
@@ -102,7 +103,8 @@ def test_workers_that_cannot_start_or_import_leave_the_work_here(
     folder = tmp_path / "reports"
     _corpus(folder, ingest.PARALLEL_MIN_UNITS + 100)
     serial, serial_store = _import(folder, tmp_path / "serial.sqlite", workers=0)
-    monkeypatch.setattr(workers, "COMMAND", ("-m", "assessment.tlsrpt.no_such_module"))
+    missing = ingest.PREPARER._replace(worker_module="assessment.tlsrpt.no_such_module")
+    monkeypatch.setattr(ingest, "PREPARER", missing)
     broken, broken_store = _import(folder, tmp_path / "broken.sqlite", workers=2)
     assert "No module named" in capfd.readouterr().err
     monkeypatch.setattr(workers.sys, "executable", str(tmp_path / "no-python"))
@@ -113,7 +115,7 @@ def test_workers_that_cannot_start_or_import_leave_the_work_here(
 
 
 def test_a_worker_reports_its_errors_and_keeps_serving() -> None:
-    pool = workers.WorkerPool(1)
+    pool = workers.WorkerPool(1, "assessment.tlsrpt.worker")
     try:
         (worker,) = pool.workers
         pool.send(worker, 0, [("src", "/nowhere", "not-a-unit-kind")])

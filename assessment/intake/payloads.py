@@ -1,9 +1,10 @@
 """Bytes to report candidates: content sniffing and capped decompression.
 
 Every function here works on bytes already read and returns or yields
-``Extracted`` values: either one report's JSON bytes or the reason an item could
-not be used. Decompression is streamed against a cap so that a gzip or zip bomb
-is stopped after at most the cap's worth of output.
+``Extracted`` values: either one report's bytes (JSON for TLS-RPT, XML for DMARC)
+or the reason an item could not be used. Decompression is streamed against a cap
+so that a gzip or zip bomb is stopped after at most the cap's worth of output.
+What distinguishes one kind of report from another is a ``ReportFormat``.
 """
 
 from __future__ import annotations
@@ -27,13 +28,37 @@ class PayloadKind(StrEnum):
     GZIP = "gzip"
     ZIP = "zip"
     JSON = "json"
+    XML = "xml"
     MBOX = "mbox"
     EMAIL = "email"
     UNKNOWN = "unknown"
 
 
+class ReportFormat(NamedTuple):
+    """What one kind of report looks like in files and in e-mail.
+
+    The uncompressed report is ``body`` (JSON or XML). In a message, parts of a
+    ``media_types`` type are taken as reports; parts of a ``generic_types`` type or
+    named with one of ``suffixes`` only when their bytes sniff as gzip, zip or the
+    body kind; a ``gzip_types`` part must hold gzip data.
+    """
+
+    name: str
+    body: PayloadKind
+    media_types: frozenset[str]
+    generic_types: frozenset[str]
+    suffixes: tuple[str, ...]
+    gzip_types: frozenset[str]
+    foreign: str
+    """The reason given for a document of the other body kind (the other report type)."""
+
+    @property
+    def body_label(self) -> str:
+        return self.body.value.upper()
+
+
 class Extracted(NamedTuple):
-    """One input item: report JSON bytes, or the reason there is none.
+    """One input item: report bytes, or the reason there is none.
 
     A NamedTuple, not a frozen dataclass: one is made per report of imports of
     100k reports, where the dataclass's ``__init__`` was a measurable cost.
@@ -63,6 +88,9 @@ def sniff(head: bytes, name: str = "") -> PayloadKind:
     text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
     if text.startswith((b"{", b"[")):
         return PayloadKind.JSON
+    # "<" also in UTF-16 (with or without a byte order mark).
+    if text.startswith(b"<") or head.startswith(_UTF16_XML):
+        return PayloadKind.XML
     if head.startswith(b"From "):
         return PayloadKind.MBOX
     lower = name.lower()
@@ -72,7 +100,12 @@ def sniff(head: bytes, name: str = "") -> PayloadKind:
         return PayloadKind.EMAIL
     if lower.endswith(".json"):
         return PayloadKind.JSON
+    if lower.endswith(".xml"):
+        return PayloadKind.XML
     return PayloadKind.UNKNOWN
+
+
+_UTF16_XML: Final = (b"\xff\xfe<\x00", b"\xfe\xff\x00<", b"\x00<")
 
 
 def _looks_like_headers(head: bytes) -> bool:
@@ -140,9 +173,14 @@ def _gunzip(data: bytes, limit: int) -> tuple[bytes, bool]:
 
 
 def report_payloads(
-    data: bytes, item: str, *, allow_zip: bool = True, kind: PayloadKind | None = None
+    data: bytes,
+    item: str,
+    report: ReportFormat,
+    *,
+    allow_zip: bool = True,
+    kind: PayloadKind | None = None,
 ) -> Iterator[Extracted]:
-    """Yield the report candidates held by one blob (json, json.gz, zip members)."""
+    """Yield the report candidates held by one blob (the body kind, gzip, zip members)."""
     if kind is None:
         kind = sniff(data[:64], item)
     if kind is PayloadKind.GZIP:
@@ -154,19 +192,25 @@ def report_payloads(
             yield Extracted(item, out, gzipped=data if single else None)
     elif kind is PayloadKind.ZIP:
         if allow_zip:
-            yield from zip_payloads(data, item)
+            yield from zip_payloads(data, item, report)
         else:
             yield Extracted(item, None, "nested zip archive not supported")
-    elif kind is PayloadKind.JSON:
+    elif kind is report.body:
         if len(data) > MAX_REPORT_BYTES:
             yield Extracted(item, None, f"report exceeds the {MAX_REPORT_BYTES // MIB} MiB cap")
         else:
             yield Extracted(item, data)
+    elif kind in (PayloadKind.JSON, PayloadKind.XML):
+        yield Extracted(item, None, report.foreign)
     else:
-        yield Extracted(item, None, "not a TLS-RPT report: neither JSON nor gzip nor zip data")
+        yield Extracted(
+            item,
+            None,
+            f"not a {report.name} report: neither {report.body_label} nor gzip nor zip data",
+        )
 
 
-def zip_payloads(data: bytes, item: str) -> Iterator[Extracted]:
+def zip_payloads(data: bytes, item: str, report: ReportFormat) -> Iterator[Extracted]:
     """Each zip member is an item; sizes are checked while decompressing, not trusted."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -210,4 +254,4 @@ def zip_payloads(data: bytes, item: str) -> Iterator[Extracted]:
                 f"decompressed size exceeds the {MAX_REPORT_BYTES // MIB} MiB cap per report",
             )
             continue
-        yield from report_payloads(content, name, allow_zip=False)
+        yield from report_payloads(content, name, report, allow_zip=False)

@@ -14,12 +14,13 @@ from enum import StrEnum
 from pathlib import Path
 from typing import NamedTuple
 
-from assessment.tlsrpt.mail import maildir_payloads, mbox_payloads, message_payloads
-from assessment.tlsrpt.payloads import (
+from assessment.intake.mail import maildir_payloads, mbox_payloads, message_payloads
+from assessment.intake.payloads import (
     MAX_FILE_BYTES,
     MIB,
     Extracted,
     PayloadKind,
+    ReportFormat,
     report_payloads,
     sniff,
 )
@@ -98,20 +99,20 @@ def _walk(source: str, root: Path) -> Iterator[Unit]:
         ]
 
 
-def unit_payloads(unit: Unit) -> Iterator[Extracted]:
+def unit_payloads(unit: Unit, report: ReportFormat) -> Iterator[Extracted]:
     """Every item of one unit, each as report bytes or a rejection reason."""
     if unit.kind is UnitKind.IMAP:
         # Imported here: assessment.gather costs ~0.7 s to import (dnspython and
         # friends), and parse workers, which import this module, never read IMAP.
         from assessment.gather.imap import imap_payloads
 
-        yield from imap_payloads(unit.location)
+        yield from imap_payloads(unit.location, report)
     elif unit.kind is UnitKind.MAILDIR:
-        yield from maildir_payloads(Path(unit.location))
+        yield from maildir_payloads(Path(unit.location), report)
     elif unit.kind is UnitKind.MISSING:
         yield Extracted(unit.location, None, "no such file or folder")
     else:
-        yield from _file_payloads(unit.location)
+        yield from _file_payloads(unit.location, report)
 
 
 class NotAFile(OSError):
@@ -154,7 +155,7 @@ def _read_head_or_all(item: str) -> tuple[int, bytes]:
     return size, data
 
 
-def _file_payloads(item: str) -> Iterator[Extracted]:
+def _file_payloads(item: str, report: ReportFormat) -> Iterator[Extracted]:
     try:
         size, data = _read_head_or_all(item)
     except NotAFile:
@@ -166,7 +167,7 @@ def _file_payloads(item: str) -> Iterator[Extracted]:
     kind = sniff(data[:64], item)  # only the suffix of the name matters
     if kind is PayloadKind.MBOX:
         # An mbox legitimately holds many messages; each is capped on its own.
-        yield from mbox_payloads(Path(item))
+        yield from mbox_payloads(Path(item), report)
     elif size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:
         yield Extracted(
             item,
@@ -174,12 +175,13 @@ def _file_payloads(item: str) -> Iterator[Extracted]:
             f"file of {max(size, len(data))} bytes exceeds the {MAX_FILE_BYTES // MIB} MiB cap",
         )
     elif kind is PayloadKind.EMAIL:
-        yield from message_payloads(data, item)
+        yield from message_payloads(data, item, report)
     elif kind is PayloadKind.UNKNOWN:
         yield Extracted(
             item,
             None,
-            "not a recognised report file (expected JSON, gzip, zip, an e-mail message or mbox)",
+            f"not a recognised report file (expected {report.body_label}, gzip, zip, "
+            "an e-mail message or mbox)",
         )
     else:
-        yield from report_payloads(data, item, kind=kind)
+        yield from report_payloads(data, item, report, kind=kind)

@@ -1,10 +1,12 @@
 """Report attachments out of e-mail: single messages, mbox files and Maildir folders.
 
-A TLS-RPT message (RFC 8460 §5.3) is ``multipart/report; report-type=tlsrpt`` with
-an ``application/tlsrpt+gzip`` or ``application/tlsrpt+json`` part. Some reporters
-and relays use generic types (``application/gzip``, ``application/zip``,
-``application/octet-stream``); those parts are accepted when their bytes sniff as
-gzip, zip or JSON.
+Which parts are reports depends on the ``ReportFormat``. A TLS-RPT message (RFC 8460
+§5.3) is ``multipart/report; report-type=tlsrpt`` with an ``application/tlsrpt+gzip``
+or ``application/tlsrpt+json`` part; a DMARC aggregate report (RFC 7489 §7.2.1.1,
+RFC 9990 §2.5) is an ``application/gzip`` or ``text/xml`` part, and Google and many
+others attach ``application/zip``. Reporters and relays also use generic types
+(``application/octet-stream``...); those parts are accepted when their bytes sniff
+as gzip, zip or the format's body kind.
 """
 
 from __future__ import annotations
@@ -15,37 +17,25 @@ import mailbox
 from collections.abc import Iterator
 from email.message import Message
 from pathlib import Path
-from typing import Final
 
-from assessment.tlsrpt.payloads import (
+from assessment.intake.payloads import (
     MAX_FILE_BYTES,
     MIB,
     Extracted,
     PayloadKind,
+    ReportFormat,
     report_payloads,
     sniff,
 )
 
-REPORT_TYPES: Final = frozenset({"application/tlsrpt+gzip", "application/tlsrpt+json"})
-GENERIC_TYPES: Final = frozenset(
-    {
-        "application/gzip",
-        "application/x-gzip",
-        "application/zip",
-        "application/x-zip-compressed",
-        "application/octet-stream",
-        "application/json",
-    }
-)
-_SNIFFED_KINDS: Final = frozenset({PayloadKind.GZIP, PayloadKind.ZIP, PayloadKind.JSON})
 
-
-def message_payloads(raw: bytes, item: str) -> Iterator[Extracted]:
+def message_payloads(raw: bytes, item: str, report: ReportFormat) -> Iterator[Extracted]:
     """Yield the report candidates attached to one RFC 5322 message."""
     if len(raw) > MAX_FILE_BYTES:
         yield Extracted(item, None, f"message exceeds the {MAX_FILE_BYTES // MIB} MiB cap")
         return
     message = email.message_from_bytes(raw, policy=email.policy.default)
+    sniffed = frozenset({PayloadKind.GZIP, PayloadKind.ZIP, report.body})
     found = 0
     seen_types: list[str] = []
     for number, part in enumerate(message.walk()):
@@ -54,28 +44,27 @@ def message_payloads(raw: bytes, item: str) -> Iterator[Extracted]:
         content_type = part.get_content_type()
         seen_types.append(content_type)
         filename = _filename(part)
-        if content_type not in REPORT_TYPES and not _generic_report(content_type, filename):
+        specific = content_type in report.media_types
+        if not specific and not _generic_report(content_type, filename, report):
             continue
         payload = part.get_payload(decode=True)
         if not isinstance(payload, bytes):
             continue
-        if content_type not in REPORT_TYPES and sniff(payload[:64]) not in _SNIFFED_KINDS:
+        if not specific and sniff(payload[:64]) not in sniffed:
             continue
         found += 1
         label = f"{item}#part{number}" + (f" ({filename})" if filename else "")
-        if content_type == "application/tlsrpt+gzip" and sniff(payload[:4]) is not (
-            PayloadKind.GZIP
-        ):
-            yield Extracted(label, None, "application/tlsrpt+gzip attachment is not gzip data")
+        if content_type in report.gzip_types and sniff(payload[:4]) is not PayloadKind.GZIP:
+            yield Extracted(label, None, f"{content_type} attachment is not gzip data")
             continue
-        yield from report_payloads(payload, label)
+        yield from report_payloads(payload, label, report)
     if not found:
         subject = str(message.get("subject", "")).strip()
         described = f" {subject!r}" if subject else ""
         yield Extracted(
             item,
             None,
-            f"message{described} has no TLS-RPT report attachment "
+            f"message{described} has no {report.name} report attachment "
             f"(parts: {', '.join(seen_types) or 'none'})",
         )
 
@@ -88,14 +77,13 @@ def _filename(part: Message) -> str:
     return name or ""
 
 
-def _generic_report(content_type: str, filename: str) -> bool:
-    if content_type in GENERIC_TYPES:
+def _generic_report(content_type: str, filename: str, report: ReportFormat) -> bool:
+    if content_type in report.generic_types:
         return True
-    lower = filename.lower()
-    return lower.endswith((".json", ".json.gz", ".gz", ".zip"))
+    return filename.lower().endswith(report.suffixes)
 
 
-def mbox_payloads(path: Path) -> Iterator[Extracted]:
+def mbox_payloads(path: Path, report: ReportFormat) -> Iterator[Extracted]:
     """Each message of an mbox file is an item, in file order."""
     box = mailbox.mbox(path, create=False)
     try:
@@ -106,12 +94,12 @@ def mbox_payloads(path: Path) -> Iterator[Extracted]:
                 raw = handle.read(MAX_FILE_BYTES + 1)
             finally:
                 handle.close()
-            yield from message_payloads(raw, item)
+            yield from message_payloads(raw, item, report)
     finally:
         box.close()
 
 
-def maildir_payloads(path: Path) -> Iterator[Extracted]:
+def maildir_payloads(path: Path, report: ReportFormat) -> Iterator[Extracted]:
     """Each message of a Maildir (new/ and cur/) is an item, sorted by key."""
     box = mailbox.Maildir(path, factory=None, create=False)
     for key in sorted(box.keys()):
@@ -125,4 +113,4 @@ def maildir_payloads(path: Path) -> Iterator[Extracted]:
             raw = handle.read(MAX_FILE_BYTES + 1)
         finally:
             handle.close()
-        yield from message_payloads(raw, item)
+        yield from message_payloads(raw, item, report)

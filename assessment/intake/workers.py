@@ -1,7 +1,8 @@
 """Parse worker processes for big imports, driven from the importing process without threads.
 
-Each worker is ``python -m assessment.tlsrpt.worker`` on a pair of pipes (see that
-module for the messages). Chunks of units go to a worker; its results come back in
+Each worker is ``python -m <module>`` (``assessment.tlsrpt.worker``,
+``assessment.dmarc.worker``) on a pair of pipes (see ``assessment.intake.worker``
+for the messages). Chunks of units go to a worker; its results come back in
 the order it was given them. Pipes are non-blocking and only served when the
 importing process asks (``pump``), so nothing runs behind its back.
 
@@ -29,7 +30,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any, Final
 
-from assessment.tlsrpt.worker import HEADER, frame
+from assessment.intake.worker import HEADER, frame
 
 # Pipe capacity asked of Linux (F_SETPIPE_SZ); 1 MiB is its default ceiling for
 # unprivileged processes. A few chunks' results then fit without the worker
@@ -40,7 +41,6 @@ _READ_BYTES: Final = 1 << 20
 _EXIT_WAIT_S: Final = 5.0
 # The package's folder, so a worker finds it also when it is not installed.
 _ROOT: Final = str(Path(__file__).resolve().parents[2])
-COMMAND: Final = ("-m", "assessment.tlsrpt.worker")
 
 
 class Worker:
@@ -67,7 +67,9 @@ class Worker:
 
 
 class WorkerPool:
-    def __init__(self, count: int) -> None:
+    """``count`` processes running ``python -m module`` (a report type's worker module)."""
+
+    def __init__(self, count: int, module: str) -> None:
         self.workers: list[Worker] = []
         self._selector = selectors.DefaultSelector()
         environment = dict(os.environ)
@@ -76,7 +78,7 @@ class WorkerPool:
         for _ in range(count):
             try:
                 process = subprocess.Popen(
-                    [sys.executable, *COMMAND],
+                    [sys.executable, "-m", module],
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     env=environment,

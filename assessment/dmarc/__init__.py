@@ -1,0 +1,1 @@
+"""DMARC aggregate reports: import, store, sender inventory and the p=reject gate."""

@@ -1,0 +1,232 @@
+"""Import report files into a store: units walked, parsed (optionally in worker processes), written.
+
+Every input item gets an outcome (imported, duplicate or rejected with a reason);
+one bad item never stops the others. An import is one transaction: interrupted,
+it leaves the store as it was, and re-running it does it again (what an earlier
+import stored is recognised as duplicate, never stored twice).
+
+The report type (TLS-RPT, DMARC) is a ``Preparer``: how a chunk of units becomes
+prepared items here and in a worker process. Everything else is shared.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import accumulate
+from pathlib import Path
+from typing import Any, Final, NamedTuple
+
+from assessment.gc_pause import cyclic_gc_paused
+from assessment.intake.batch import ImportBatch, LoggedItem, Outcome, Pending
+from assessment.intake.sources import Unit, UnitKind, iter_units
+from assessment.intake.worker import PlainUnit
+from assessment.intake.workers import Worker, WorkerPool
+
+# Items buffered before they are written (within the import's one transaction):
+# bounds this process's memory; executemany over thousands of rows at a time.
+BATCH_ITEMS: Final = 1000
+# Progress is reported per chunk of units, not per file, to keep the callback cheap;
+# a chunk is also what one worker parses per task (~25 ms: message overheads vanish).
+_CHUNK_UNITS: Final = 256
+# Below this many units, starting worker processes is not worth it.
+PARALLEL_MIN_UNITS: Final = 500
+# Chunks queued per worker: enough to keep it busy while this process writes a
+# flush (~0.25 s for 5,000 reports, ~10 chunks of parsing); bounds memory.
+_AHEAD_PER_WORKER: Final = 12
+# Chunks this process may parse ahead of the writes while it would otherwise wait
+# for a worker (bounds the memory of results held back for ordering).
+_STOLEN_MAX: Final = 32
+
+
+class Preparer(NamedTuple):
+    """One report type's parsing, here and in its worker processes."""
+
+    prepare_units: Callable[[Sequence[Unit]], list[Pending]]
+    """Every item of the units, in order, parsed and flattened to rows (or rejected)."""
+    from_plain: Callable[[Sequence[Any]], list[Pending]]
+    """A worker's plain result back as ``Pending`` items."""
+    worker_module: str
+    """``python -m`` module of the worker process (its main calls ``intake.worker.run``)."""
+
+
+def default_workers() -> int:
+    """Parse processes beside this one: one per usable core but this one's."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        cores = os.cpu_count() or 1
+    return max(0, cores - 1)
+
+
+@dataclass(frozen=True)
+class Rejection:
+    source: str
+    reason: str
+
+
+# One per input item: source, item, outcome, reason, report_pk (an import-log row).
+ItemOutcome = LoggedItem
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    imported: int
+    duplicate: int
+    rejected: tuple[Rejection, ...]
+    items: tuple[ItemOutcome, ...]
+
+
+def to_plain(units: Sequence[Unit]) -> list[PlainUnit]:
+    return [(unit.source, unit.location, unit.kind.value) for unit in units]
+
+
+def from_plain_units(units: Sequence[PlainUnit]) -> list[Unit]:
+    """A worker's task back as units."""
+    return [Unit(source, where, UnitKind(kind)) for source, where, kind in units]
+
+
+def _prepared_chunks(
+    units: list[Unit], pool: WorkerPool | None, preparer: Preparer
+) -> Iterator[tuple[int, list[Pending]]]:
+    """Prepared items per chunk of units, in unit order; (units done so far, items).
+
+    With a pool, chunks are parsed in its worker processes while this process
+    writes; results are still consumed strictly in unit order, so outcomes (which
+    of two duplicates is kept) never depend on scheduling.
+
+    This process never sits idle waiting: while a worker is still busy with the
+    next chunk (or still starting), it parses a later chunk itself and holds the
+    result back (at most ``_STOLEN_MAX`` chunks). So workers only ever add
+    throughput, also on a loaded machine where they get little CPU, and a worker
+    that dies only hands its chunks back.
+    """
+    prepare_units = preparer.prepare_units
+    chunks = [units[start : start + _CHUNK_UNITS] for start in range(0, len(units), _CHUNK_UNITS)]
+    ends = list(accumulate(len(chunk) for chunk in chunks))
+    if pool is None:
+        for end, chunk in zip(ends, chunks, strict=True):
+            yield end, prepare_units(chunk)
+        return
+    owner: dict[int, Worker] = {}
+    stolen: dict[int, list[Pending]] = {}
+    assigned = 0  # chunks before this index are with a worker, stolen or done
+
+    def top_up() -> None:
+        """Keep every worker's queue full (bounded: results wait until consumed)."""
+        nonlocal assigned
+        while assigned < len(chunks):
+            worker = pool.available(_AHEAD_PER_WORKER)
+            if worker is None:
+                return
+            chunk = chunks[assigned]
+            # IMAP folders are read in this process: workers never open connections.
+            if not any(unit.kind is UnitKind.IMAP for unit in chunk):
+                pool.send(worker, assigned, to_plain(chunk))
+                owner[assigned] = worker
+            assigned += 1
+
+    def steal() -> bool:
+        """Parse the next unassigned chunk here, ahead of the writes."""
+        nonlocal assigned
+        if len(stolen) >= _STOLEN_MAX or assigned >= len(chunks):
+            return False
+        stolen[assigned] = prepare_units(chunks[assigned])
+        assigned += 1
+        return True
+
+    def result(index: int) -> list[Pending]:
+        if index in stolen:
+            return stolen.pop(index)
+        worker = owner.pop(index, None)
+        while worker is not None and pool.owes(worker):
+            pool.pump(0)
+            answer = pool.take(worker, index)
+            if answer is not None:
+                status, payload = answer
+                if status == "ok":
+                    return preparer.from_plain(payload)
+                break  # the worker hit an error: parse here, where it surfaces
+            top_up()
+            if not steal():
+                pool.pump(None)
+        return prepare_units(chunks[index])
+
+    for index in range(len(chunks)):
+        top_up()
+        yield ends[index], result(index)
+
+
+def _write(
+    batch: ImportBatch,
+    units: list[Unit],
+    pool: WorkerPool | None,
+    preparer: Preparer,
+    progress: Callable[[int, int], None] | None,
+    batch_items: int,
+) -> list[LoggedItem]:
+    """Prepare and write every unit in one transaction; the outcomes in unit order."""
+    logged: list[LoggedItem] = []
+    try:
+        with cyclic_gc_paused():
+            for done, prepared in _prepared_chunks(units, pool, preparer):
+                for entry in prepared:
+                    batch.add(entry)
+                    if len(batch) >= batch_items:
+                        if pool is not None:
+                            pool.pump(0)  # workers' results read now: their pipes never fill
+                        logged.extend(batch.flush())
+                if progress is not None:
+                    progress(done, len(units))
+            logged.extend(batch.commit())
+    except BaseException:
+        batch.rollback()
+        raise
+    return logged
+
+
+def import_units(
+    open_batch: Callable[[], ImportBatch],
+    sources: Sequence[str | Path],
+    preparer: Preparer,
+    progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
+    *,
+    batch_items: int = BATCH_ITEMS,
+    pool_factory: Callable[[int, str], WorkerPool] = WorkerPool,
+) -> ImportResult:
+    """Import every report found in ``sources``; ``progress(done, total)`` counts units.
+
+    ``open_batch`` opens the store's write transaction (called once the sources
+    are walked). ``workers``: parse processes beside this one; None (the default)
+    is one per usable core but this one's, 0 parses here only. All writes happen
+    here, in input order, so the result never depends on it (see
+    ``_prepared_chunks``).
+    """
+    if workers is None:
+        workers = default_workers()
+    units: list[Unit] = []
+    pool: WorkerPool | None = None
+    try:
+        for unit in iter_units(sources):
+            units.append(unit)
+            if len(units) == PARALLEL_MIN_UNITS and workers > 0:
+                # Started as soon as the import is known to be big: the workers
+                # start up while the rest of the folders are walked.
+                pool = pool_factory(workers, preparer.worker_module)
+        logged = _write(open_batch(), units, pool, preparer, progress, batch_items)
+    finally:
+        if pool is not None:
+            pool.close()
+    outcomes = tuple(logged)
+    return ImportResult(
+        imported=sum(outcome.outcome is Outcome.IMPORTED for outcome in outcomes),
+        duplicate=sum(outcome.outcome is Outcome.DUPLICATE for outcome in outcomes),
+        rejected=tuple(
+            Rejection(outcome.item, outcome.reason)
+            for outcome in outcomes
+            if outcome.outcome is Outcome.REJECTED
+        ),
+        items=outcomes,
+    )
