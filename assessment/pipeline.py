@@ -92,7 +92,7 @@ def report(run_dir: str | Path, *, as_of: str = "") -> Path:
     evidence, findings = load_run(folder.path)
     assessed_on = date.fromisoformat(as_of or info.assessed_on)
     data_dir = Path(info.data_dir)
-    brand = resolve_brand(data_dir, info.slug)
+    brand = resolve_brand(data_dir, info.slug, demo=info.demo)
     client = Workspace(data_dir).client(info.client)
 
     verdicts = {}
@@ -116,6 +116,7 @@ def report(run_dir: str | Path, *, as_of: str = "") -> Path:
         tlsrpt=tlsrpt,
         plan=plan_section(plan),
         readiness=readiness_section(readiness),
+        demo=info.demo,
     )
     result = render_pdf(view, folder.report)
     if result.warnings:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Final
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
@@ -51,17 +52,55 @@ def environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
     env.filters["percent"] = _percent
     env.filters["thousands"] = _thousands
     env.filters["code"] = code_spans
+    env.filters["hostname"] = hostname
     env.filters["utc"] = _utc
     return env
 
 
 _CODE_SPAN = re.compile(r"`([^`\n]{1,400})`")
 
+# Line breaking in names. UAX #14 (which Pango follows) allows a break after a hyphen and none
+# after a dot, so `backup-mx.harbourit.example` broke as `backup-` / `mx...` and a long name in
+# a narrow cell fell through to `overflow-wrap: anywhere` (`mail.protection.o` / `utlook.com`).
+# The fix is two invisible characters: a zero-width space after each dot and slash (a break
+# opportunity) and a word joiner after each hyphen (no break). Both are default-ignorable, so
+# HarfBuzz draws nothing for them and pdftotext does not see them: the PDF's text is the name.
+ZWSP: Final = "\u200b"
+WORD_JOINER: Final = "\u2060"
+_NAME_BREAK = re.compile(r"([./])(?=[^\s./])|(-)(?=\S)")
+# A host name (two or more labels, the last of two or more characters starting with a letter,
+# so `e.g.` is not one) or an http(s) URL, as it appears in running text. Matched on escaped
+# text: `&amp;` and its kind have no dot.
+_NAME_IN_TEXT = re.compile(
+    r"https?://[^\s<>\"'`]+[^\s<>\"'`.,;:)]"
+    r"|(?<![\w.-])(?:\w(?:[\w-]{0,61}\w)?\.)+[^\W\d_][\w-]{1,62}(?![\w-])"
+)
+
+
+def break_name(name: str) -> str:
+    """`name` with break opportunities after dots and slashes and none at hyphens."""
+    return _NAME_BREAK.sub(lambda m: (m.group(1) and m.group(1) + ZWSP) or "-" + WORD_JOINER, name)
+
+
+def hostname(text: object) -> Markup:
+    """A host name, e.g. an MX, or a URL: breaks only after a dot or a slash. Escaped."""
+    return Markup(break_name(str(escape(str(text)))))  # noqa: S704  (escaped just now)
+
+
+# Hyphenated acronyms (MTA-STS, TLS-RPT) stay on one line too.
+_ACRONYM_HYPHEN = re.compile(r"\b([A-Z]{2,})-(?=[A-Z]{2,}\b)")
+
+
+def _break_names(escaped: str) -> str:
+    named = _NAME_IN_TEXT.sub(lambda m: break_name(m.group(0)), escaped)
+    return _ACRONYM_HYPHEN.sub(r"\1-" + WORD_JOINER, named)
+
 
 def code_spans(text: object) -> Markup:
-    """Text with `backtick` spans set as code. Escapes first, so record text or a hostile
-    server's words can never become markup: only our own <code> tags are added."""
-    escaped = str(escape(str(text)))
+    """Text with `backtick` spans set as code, and host names and URLs that break only after
+    a dot or a slash. Escapes first, so record text or a hostile server's words can never
+    become markup: only our own <code> tags are added."""
+    escaped = _break_names(str(escape(str(text))))
     return Markup(_CODE_SPAN.sub(r"<code>\1</code>", escaped))  # noqa: S704
 
 

@@ -76,6 +76,11 @@ class CoverView:
     tagline: str
     prepared_by: str
     logo_uri: str
+    """"" when the brand has no logo (always so for an unbranded report)."""
+    branded: bool = True
+    """False: no consultant identity; the cover is a plain title block."""
+    demo: bool = False
+    """Made against the sandbox: the cover says DEMO."""
 
 
 @dataclass(frozen=True)
@@ -209,6 +214,7 @@ def build_view(
     tlsrpt: TlsRptSection | None = None,
     plan: PlanSection | None = None,
     readiness: ReadinessSection | None = None,
+    demo: bool = False,
 ) -> ReportView:
     # Within a severity, what we know is wrong comes before what we could not check.
     ordered = sorted(findings, key=lambda f: (f.severity.rank, f.inconclusive, f.sort_key))
@@ -226,7 +232,9 @@ def build_view(
             firm=brand.firm,
             tagline=brand.tagline,
             prepared_by=brand.contact.name,
-            logo_uri=brand.logo.as_uri(),
+            logo_uri=brand.logo.as_uri() if brand.logo else "",
+            branded=brand.branded,
+            demo=demo,
         ),
         summary=_summary(ordered, views, domains, scorecard),
         scorecard=scorecard,
