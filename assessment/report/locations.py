@@ -12,3 +12,6 @@ DEFAULT_BRAND_FILE = TEMPLATES_DIR / "brand" / "default" / "brand.toml"
 
 DEMO_BRAND_FILE = TEMPLATES_DIR / "brand" / "demo" / "brand.toml"
 """The fictional demo firm, used only by runs against the sandbox."""
+
+CHART_FONT_FILE = TEMPLATES_DIR / "fonts" / "IBMPlexSans[wdth,wght].ttf"
+"""The charts' typeface: the report's text face, drawn as outlines in the SVG."""

@@ -67,7 +67,8 @@ _CODE_SPAN = re.compile(r"`([^`\n]{1,400})`")
 # HarfBuzz draws nothing for them and pdftotext does not see them: the PDF's text is the name.
 ZWSP: Final = "\u200b"
 WORD_JOINER: Final = "\u2060"
-_NAME_BREAK = re.compile(r"([./])(?=[^\s./])|(-)(?=\S)")
+# Not between two digits: `12.5` and an IPv4 address stay whole.
+_NAME_BREAK = re.compile(r"(/|(?<!\d)\.|\.(?!\d))(?=[^\s./])|(-)(?=\S)")
 # A host name (two or more labels, the last of two or more characters starting with a letter,
 # so `e.g.` is not one) or an http(s) URL, as it appears in running text. Matched on escaped
 # text: `&amp;` and its kind have no dot.
@@ -87,13 +88,15 @@ def hostname(text: object) -> Markup:
     return Markup(break_name(str(escape(str(text)))))  # noqa: S704  (escaped just now)
 
 
-# Hyphenated acronyms (MTA-STS, TLS-RPT) stay on one line too.
-_ACRONYM_HYPHEN = re.compile(r"\b([A-Z]{2,})-(?=[A-Z]{2,}\b)")
+def _keep_acronyms_whole(html: str) -> str:
+    """`MTA-STS` and `TLS-RPT` never break at their hyphen, in template text too."""
+    return html.replace("MTA-STS", "MTA-" + WORD_JOINER + "STS").replace(
+        "TLS-RPT", "TLS-" + WORD_JOINER + "RPT"
+    )
 
 
 def _break_names(escaped: str) -> str:
-    named = _NAME_IN_TEXT.sub(lambda m: break_name(m.group(0)), escaped)
-    return _ACRONYM_HYPHEN.sub(r"\1-" + WORD_JOINER, named)
+    return _NAME_IN_TEXT.sub(lambda m: break_name(m.group(0)), escaped)
 
 
 def code_spans(text: object) -> Markup:
@@ -125,7 +128,8 @@ def _shared_environment(templates_dir: Path) -> Environment:
 def render_html(view: ReportView, *, templates_dir: Path = TEMPLATES_DIR) -> str:
     template = _shared_environment(templates_dir).get_template(MAIN_TEMPLATE)
     # The chart counter belongs to this render, not to the shared environment.
-    return template.render(view=view, brand_css=brand_css(view.brand), chart_ids=itertools.count(1))
+    html = template.render(view=view, brand_css=brand_css(view.brand), chart_ids=itertools.count(1))
+    return _keep_acronyms_whole(html)
 
 
 def render_pdf(
