@@ -297,13 +297,15 @@ _TERM_LINE_CHARS = 60
 
 
 def in_columns(
-    entries: tuple[GlossaryEntry, ...], columns: int = 2
+    entries: tuple[GlossaryEntry, ...], columns: int = 1
 ) -> tuple[tuple[GlossaryEntry, ...], ...]:
     """Split `entries`, in order, into `columns` runs of about equal printed length.
 
-    The appendix prints the glossary in two columns. Balancing them here instead of with CSS
-    `column-count` is deliberate: WeasyPrint balances columns by laying the content out again
-    and again, which cost about two seconds of a report's render time (most of the page).
+    The appendix used to print two balanced columns side by side; with 36 entries they ran
+    over a page break out of reading order, so it now prints one run of "term | meaning" rows
+    (the default). Balancing here instead of with CSS `column-count` stays the way to get
+    columns back: WeasyPrint balances columns by laying the content out again and again, which
+    cost about two seconds of a report's render time.
     """
     weights = [_TERM_LINE_CHARS + len(e.term) + len(e.meaning) for e in entries]
     runs: list[tuple[GlossaryEntry, ...]] = []

@@ -68,7 +68,7 @@ _CODE_SPAN = re.compile(r"`([^`\n]{1,400})`")
 ZWSP: Final = "\u200b"
 WORD_JOINER: Final = "\u2060"
 # Not between two digits: `12.5` and an IPv4 address stay whole.
-_NAME_BREAK = re.compile(r"(/|(?<!\d)\.|\.(?!\d))(?=[^\s./])|(-)(?=\S)")
+_NAME_BREAK = re.compile(r"(/|(?<!\d)\.|\.(?!\d))(?=[^\s./\u200b])|(-)(?=[^\s\u2060])")
 # A host name (two or more labels, the last of two or more characters starting with a letter,
 # so `e.g.` is not one) or an http(s) URL, as it appears in running text. Matched on escaped
 # text: `&amp;` and its kind have no dot.
@@ -86,6 +86,17 @@ def break_name(name: str) -> str:
 def hostname(text: object) -> Markup:
     """A host name, e.g. an MX, or a URL: breaks only after a dot or a slash. Escaped."""
     return Markup(break_name(str(escape(str(text)))))  # noqa: S704  (escaped just now)
+
+
+# Elements whose whole text is a name, a file name or a record: every template marks them with
+# one of these classes, so they break like names without each template applying the filter.
+_MARKED_NAME = re.compile(
+    r'(<(?:span|td|p)\b[^>]*\bclass="(?:domain|code|record)"[^>]*>)([^<]+)(?=<)'
+)
+
+
+def _break_marked_names(html: str) -> str:
+    return _MARKED_NAME.sub(lambda m: m.group(1) + break_name(m.group(2)), html)
 
 
 def _keep_acronyms_whole(html: str) -> str:
@@ -129,7 +140,7 @@ def render_html(view: ReportView, *, templates_dir: Path = TEMPLATES_DIR) -> str
     template = _shared_environment(templates_dir).get_template(MAIN_TEMPLATE)
     # The chart counter belongs to this render, not to the shared environment.
     html = template.render(view=view, brand_css=brand_css(view.brand), chart_ids=itertools.count(1))
-    return _keep_acronyms_whole(html)
+    return _keep_acronyms_whole(_break_marked_names(html))
 
 
 def render_pdf(

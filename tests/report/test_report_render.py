@@ -127,6 +127,11 @@ def test_file_names_keep_their_case_and_acronyms_stay_whole(rendered: RenderResu
     assert "mta-sts.txt" in text and "_smtp._tls.txt" in text
     assert "MTA-STS.TXT" not in text and "_SMTP._TLS.TXT" not in text
     assert not re.search(r"(MTA|TLS)-\s*\n", text)
+    # The break opportunities are invisible characters: none may reach the PDF's text, or a
+    # name copied out of the report would not work in DNS.
+    html = render_html(make_view(neutral_brand()))
+    assert "\u200b" in html and "\u2060" in html
+    assert "\u200b" not in text and "\u2060" not in text
 
 
 def test_neutral_report_names_no_firm(tmp_path: Path) -> None:
