@@ -37,6 +37,8 @@ from assessment.tlsrpt.frames import Frames
 
 A4_TEXT_WIDTH_IN: Final = 6.7
 CHART_HEIGHT_IN: Final = 3.0
+DAILY_CHART_HEIGHT_IN: Final = 2.7
+"""Two panels, and still small enough to sit under the verdict on the section's first page."""
 SUCCESS_COLOUR: Final = "#4c9a6a"
 FAILURE_COLOUR: Final = "#c8413b"
 BAR_COLOUR: Final = "#3b6ea8"
@@ -148,7 +150,7 @@ def daily_sessions_chart(
     ok = per_day["successful"].fillna(0).astype("int64").to_numpy()
     failed = per_day["failed"].fillna(0).astype("int64").to_numpy()
 
-    fig = Figure(figsize=(A4_TEXT_WIDTH_IN, CHART_HEIGHT_IN * 1.05), layout="constrained")
+    fig = Figure(figsize=(A4_TEXT_WIDTH_IN, DAILY_CHART_HEIGHT_IN), layout="constrained")
     FigureCanvasAgg(fig)
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 1.7))
     # Bars sit at day indexes 0..n-1 and the ticks name the days: no date arithmetic needed.
