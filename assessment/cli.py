@@ -247,6 +247,7 @@ _SELECTOR = "DKIM selector the client signs with (repeatable); common ones are a
 
 def build_parser() -> argparse.ArgumentParser:
     from assessment.dmarc.commands import add_dmarc_parser
+    from assessment.report.brand_init import add_brand_parser
     from assessment.tlsrpt.commands import add_tlsrpt_parser
 
     parser = argparse.ArgumentParser(
@@ -303,6 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_tlsrpt_parser(commands)
     add_dmarc_parser(commands)
+    add_brand_parser(commands)
     _data_on_every_leaf(parser)
     return parser
 

@@ -94,7 +94,7 @@ def report(run_dir: str | Path, *, as_of: str = "") -> Path:
     evidence, findings = load_run(folder.path)
     assessed_on = date.fromisoformat(as_of or info.assessed_on)
     data_dir = Path(info.data_dir)
-    brand = resolve_brand(data_dir, info.slug)
+    brand = resolve_brand(data_dir, info.slug, demo=info.demo)
     client = Workspace(data_dir).client(info.client)
 
     verdicts = {}

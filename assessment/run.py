@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import json
 import logging
+import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -165,7 +166,7 @@ def run_assessment(
     try:
         client_folder = Workspace(data_dir).client(client)
         # Fail before any network work if the brand cannot be used.
-        resolve_brand(data_dir, client_folder.slug)
+        resolve_brand(data_dir, client_folder.slug, demo=profile.lab)
     except WorkspaceError as exc:
         raise ToolError(str(exc)) from exc
     except BrandError as exc:
@@ -215,4 +216,18 @@ def rerender(run_dir: Path) -> Path:
     """Run the report notebook over a run folder: saved evidence and the store, no network."""
     if not RunFolder(run_dir).is_run():
         raise ToolError(f"{run_dir} holds no evidence.json: not a run folder")
+    _say_if_unbranded(RunFolder(run_dir))
     return execute("report.ipynb", run_dir, {"run_dir": str(run_dir)})
+
+
+def _say_if_unbranded(run: RunFolder) -> None:
+    """One line on stderr when a real report will carry no consultant identity."""
+    from assessment.report.brand import BrandError, resolve_brand, unbranded_notice
+
+    try:
+        info = run.read_info()
+        brand = resolve_brand(Path(info.data_dir), info.slug, demo=info.demo)
+    except (WorkspaceError, BrandError):
+        return  # the report notebook fails on the same problem, with its own message
+    if not brand.branded:
+        print(f"mailposture: {unbranded_notice(Path(info.data_dir))}", file=sys.stderr)

@@ -26,7 +26,7 @@ import report_sample as sample  # noqa: E402
 
 from assessment.model import Finding, Severity  # noqa: E402
 from assessment.report.brand import load_brand  # noqa: E402
-from assessment.report.locations import DEFAULT_BRAND_FILE  # noqa: E402
+from assessment.report.locations import DEMO_BRAND_FILE  # noqa: E402
 from assessment.report.sections import (  # noqa: E402
     Chart,
     PlanSection,
@@ -69,7 +69,7 @@ def main() -> None:
     view = build_view(
         sample.build_evidence(),
         findings,
-        brand=load_brand(DEFAULT_BRAND_FILE),
+        brand=load_brand(DEMO_BRAND_FILE),
         assessed_on=sample.ASSESSED_ON,
         tlsrpt=tlsrpt,
         plan=plan,

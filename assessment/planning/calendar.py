@@ -21,6 +21,32 @@ import holidays
 _DEFAULT_SUBDIVISION = {"GB": "ENG"}
 SWITCH_WEEKDAYS = frozenset({1, 2, 3})
 """Tuesday, Wednesday, Thursday: never the day before a weekend, never a Monday backlog."""
+_COUNTRY_NAMES = {
+    "GB": "the United Kingdom",
+    "US": "the United States",
+    "IE": "Ireland",
+    "AU": "Australia",
+    "NZ": "New Zealand",
+    "CA": "Canada",
+    "DE": "Germany",
+    "FR": "France",
+    "NL": "the Netherlands",
+    "BE": "Belgium",
+    "ES": "Spain",
+    "IT": "Italy",
+    "CH": "Switzerland",
+    "AT": "Austria",
+    "SE": "Sweden",
+    "DK": "Denmark",
+    "NO": "Norway",
+    "ZA": "South Africa",
+}
+_REGION_NAMES = {
+    "GB-ENG": "England",
+    "GB-SCT": "Scotland",
+    "GB-WLS": "Wales",
+    "GB-NIR": "Northern Ireland",
+}
 SWITCH_SPACING = 7
 """Days between two switches of one domain."""
 QUIET_START = (12, 18)
@@ -43,6 +69,14 @@ class WorkCalendar:
         return self._calendar(2000) is not None
 
     @cached_property
+    def place(self) -> str:
+        """The country (and region) in words, for sentences."""
+        code, _, sub = self.country.upper().partition("-")
+        name = _COUNTRY_NAMES.get(code, f"the country with code {code}")
+        region = _REGION_NAMES.get(f"{code}-{sub or _DEFAULT_SUBDIVISION.get(code, '')}")
+        return f"{region}, {name}" if region else name
+
+    @cached_property
     def description(self) -> str:
         if not self.country:
             return (
@@ -53,7 +87,7 @@ class WorkCalendar:
             return (
                 f"Monday to Friday; the public holidays of {self.country} are not known to the kit"
             )
-        return f"Monday to Friday except public holidays in {self.country}"
+        return f"Monday to Friday except public holidays in {self.place}"
 
     def _calendar(self, year: int) -> holidays.HolidayBase | None:
         if not self.country:

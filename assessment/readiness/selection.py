@@ -131,7 +131,7 @@ def select_instruments(country: str = "", opt_in: Iterable[str] = ()) -> Selecti
 def _basis(country: str, region: Region | None, added: list[str]) -> str:
     extra = f" Added at the client's request: {', '.join(added)}." if added else ""
     if region is not None:
-        return f"Chosen for a client in {region.name} (country {region.code}).{extra}"
+        return f"Chosen for a client in {region.name}.{extra}"
     neutral = (
         "a neutral set: insurers' questions and scans, the CIS Controls and the mailbox "
         "providers' sender rules"

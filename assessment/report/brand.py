@@ -1,4 +1,20 @@
-"""The consultancy's brand: firm, logo, colours, fonts, contact, read from one TOML file.
+"""Whose report it is and how it looks: identity, colours, fonts, read from brand files.
+
+Three layers, lowest first:
+
+1. the kit's built-in defaults (`report_templates/brand/default/brand.toml`): colours, fonts
+   and neutral wording (footer, disclaimer) that names no firm;
+2. the consultant's brand, `<data>/brand.toml` (written by `mailposture brand init`); the demo
+   uses the fictional demo firm's file instead (`report_templates/brand/demo/`);
+3. a per-client override, `<data>/clients/<slug>/brand.toml`.
+
+Style (`[colours]`, `[fonts]`) merges key by key, so a client file may change one colour; font
+faces add up. The **identity** (firm, tagline, logo, footer, disclaimer, `[contact]`) never
+merges: it is taken whole from the highest layer that sets any identity key, and keys that
+layer leaves out are empty (footer and disclaimer fall back to the neutral wording). A client
+file that changes only the logo would otherwise print the consultant's firm, phone and address
+beside another firm's logo. Such a layer must name at least `firm` and `contact.name`. With no
+identity anywhere the report is neutral: no firm, logo or contact, and `Brand.branded` is false.
 
 A brand file is trusted configuration, but its values still end up inside CSS that we write
 ourselves, so every value that reaches CSS is checked against a narrow pattern here (colours as
@@ -11,10 +27,11 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from assessment.model import Severity
-from assessment.report.locations import DEFAULT_BRAND_FILE, TEMPLATES_DIR
+from assessment.report.locations import DEFAULT_BRAND_FILE, DEMO_BRAND_FILE, TEMPLATES_DIR
+from assessment.workspace import ClientFolder, Workspace
 
 _COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 _FAMILY = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _-]{0,63}")
@@ -24,6 +41,16 @@ _FONT_SUFFIXES = (".ttf", ".otf", ".woff", ".woff2")
 # Keys whose values are file paths: they resolve against the file that set them, so a client
 # override can point at a logo in its own folder while inheriting the default fonts.
 _PATH_KEYS = frozenset({"logo", "file"})
+
+IDENTITY_KEYS: Final = ("firm", "tagline", "logo", "footer", "disclaimer", "contact")
+"""Keys that say whose report it is; they travel together (see the module docstring)."""
+STYLE_KEYS: Final = ("colours", "fonts")
+SETTING_KEYS: Final = ("country",)
+"""Plain settings: the highest layer that sets one wins, like a style key."""
+_NEUTRAL_KEYS: Final = frozenset({"footer", "disclaimer"})
+"""The identity keys the built-in defaults may set: wording that names no firm."""
+_CONTACT_KEYS: Final = frozenset({"name", "email", "phone", "web", "address"})
+_COUNTRY = re.compile(r"[A-Z]{2}")
 
 
 class BrandError(ValueError):
@@ -73,50 +100,154 @@ class Fonts:
 
 @dataclass(frozen=True)
 class Contact:
-    name: str
-    email: str
-    phone: str
-    web: str
-    address: tuple[str, ...]
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    web: str = ""
+    address: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who signs the report; always from one brand file (`source`)."""
+
+    firm: str
+    contact: Contact
+    source: Path
+    tagline: str = ""
+    logo: Path | None = None
 
 
 @dataclass(frozen=True)
 class Brand:
-    firm: str
-    tagline: str
-    logo: Path
+    identity: Identity | None
+    """None for a neutral, unbranded report."""
     colours: Colours
     fonts: Fonts
-    contact: Contact
-    disclaimer: str
     footer: str
+    disclaimer: str
     sources: tuple[Path, ...]
-    """The brand files this brand was read from, default first."""
+    """The brand files this brand was read from, defaults first."""
+    country: str = ""
+    """The consultant's default client country (ISO 3166-1 alpha-2), "" when not set."""
+
+    @property
+    def branded(self) -> bool:
+        return self.identity is not None
+
+    @property
+    def firm(self) -> str:
+        return self.identity.firm if self.identity else ""
+
+    @property
+    def tagline(self) -> str:
+        return self.identity.tagline if self.identity else ""
+
+    @property
+    def logo(self) -> Path | None:
+        return self.identity.logo if self.identity else None
+
+    @property
+    def contact(self) -> Contact:
+        return self.identity.contact if self.identity else Contact()
 
     @property
     def roots(self) -> tuple[Path, ...]:
-        """Folders the renderer may load brand assets from: those of the brand files."""
-        return tuple(dict.fromkeys(p.parent for p in self.sources))
+        """What the renderer may load besides report_templates/: exactly the logo and font
+        files, not their folders (the consultant's brand sits at the top of the data folder,
+        beside every client's stores and runs)."""
+        assets = [f.path for f in self.fonts.faces]
+        if self.logo is not None:
+            assets.insert(0, self.logo)
+        return tuple(dict.fromkeys(p.resolve() for p in assets))
+
+
+def neutral_brand() -> Brand:
+    """The built-in defaults alone: an unbranded report."""
+    return _resolve(())
 
 
 def load_brand(path: Path) -> Brand:
-    """Read one brand file. Raises `BrandError` with a one-line reason."""
-    path = path.resolve()
-    raw = _read(path)
-    return _build(raw, (path,))
+    """One brand file over the built-in defaults. Raises `BrandError` with a one-line reason."""
+    return _resolve((path,))
 
 
-def resolve_brand(data_dir: Path, client_slug: str) -> Brand:
-    """The default brand, overridden key by key by `<data_dir>/clients/<slug>/brand.toml`."""
+def consultant_brand_file(data_dir: Path) -> Path:
+    """Where the consultant's own brand lives (`mailposture brand init` writes it)."""
+    return Workspace(data_dir).brand
+
+
+def resolve_brand(data_dir: Path, client_slug: str, *, demo: bool = False) -> Brand:
+    """The brand a client's report is rendered with (layers in the module docstring).
+
+    `demo`: the run was made against the sandbox; the fictional demo firm stands in for the
+    consultant and files in the data folder are not read.
+    """
     if not _SLUG.fullmatch(client_slug):
         raise BrandError(f"client slug {client_slug!r} is not a plain lower-case name")
+    if demo:
+        return _resolve((DEMO_BRAND_FILE,))
+    workspace = Workspace(data_dir)
+    client = ClientFolder(workspace.clients_dir / client_slug).brand
+    layers = [p for p in (workspace.brand, client) if p.is_file()]
+    return _resolve(tuple(layers))
+
+
+def unbranded_notice(data_dir: Path) -> str:
+    """The one line a real run without any identity prints on stderr."""
+    return (
+        f"no consultant brand in {consultant_brand_file(data_dir)}: the report is unbranded "
+        "(no firm, logo or contact). Set yours with: mailposture brand init "
+        f"--data {data_dir}"
+    )
+
+
+# ------------------------------------------------------------------------------ layers
+
+
+def _resolve(layers: tuple[Path, ...]) -> Brand:
     default_path = DEFAULT_BRAND_FILE.resolve()
-    raw = _read(default_path)
-    override = (data_dir / "clients" / client_slug / "brand.toml").resolve()
-    if not override.is_file():
-        return _build(raw, (default_path,))
-    merged = _merge(raw, _read(override))
-    return _build(merged, (default_path, override))
+    defaults = _read(default_path)
+    _check_defaults(defaults, default_path)
+    read = [(path.resolve(), _read(path.resolve())) for path in layers]
+    style: dict[str, Any] = {k: defaults[k] for k in STYLE_KEYS if k in defaults}
+    for _, raw in read:
+        style = _merge_style(style, raw)
+        style.update({k: raw[k] for k in SETTING_KEYS if k in raw})
+    owner = next(((p, raw) for p, raw in reversed(read) if _sets_identity(raw)), None)
+    sources = (default_path, *(p for p, _ in read))
+    return _build(defaults, style, owner, sources)
+
+
+def _sets_identity(raw: dict[str, Any]) -> bool:
+    return any(key in raw for key in IDENTITY_KEYS)
+
+
+def _check_defaults(raw: dict[str, Any], path: Path) -> None:
+    # The built-in file must stay neutral: an identity there would brand every real report.
+    stray = [k for k in IDENTITY_KEYS if k in raw and k not in _NEUTRAL_KEYS]
+    if stray:
+        raise BrandError(f"{path}: the built-in defaults must not set {', '.join(stray)}")
+
+
+def _merge_style(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key in STYLE_KEYS:
+        if key in override:
+            merged[key] = _merge(merged.get(key, {}), override[key], key)
+    return merged
+
+
+def _merge(base: Any, override: Any, key: str) -> Any:
+    if isinstance(base, dict) and isinstance(override, dict):
+        merged = dict(base)
+        for k, v in override.items():
+            merged[k] = _merge(merged[k], v, k) if k in merged else v
+        return merged
+    if key == "face" and isinstance(base, list) and isinstance(override, list):
+        # Faces add up: a brand that brings its own body font keeps the default heading font.
+        return [*base, *override]
+    return override
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -130,6 +261,12 @@ def _read(path: Path) -> dict[str, Any]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise BrandError(f"{path}: invalid TOML: {exc}") from None
+    allowed = (*IDENTITY_KEYS, *STYLE_KEYS, *SETTING_KEYS)
+    unknown = sorted(k for k in data if k not in allowed)
+    if unknown:
+        raise BrandError(
+            f"{path}: unknown key {', '.join(unknown)} (allowed: {', '.join(allowed)})"
+        )
     absolute: dict[str, Any] = _absolutise(data, path.parent)
     return absolute
 
@@ -142,16 +279,6 @@ def _absolutise(value: Any, base: Path, key: str = "") -> Any:
     if key in _PATH_KEYS and isinstance(value, str) and value:
         return str((base / value).resolve())
     return value
-
-
-def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
 
 
 class _Reader:
@@ -200,16 +327,20 @@ class _Reader:
         return path
 
 
-def _build(raw: dict[str, Any], sources: tuple[Path, ...]) -> Brand:
+def _build(
+    defaults: dict[str, Any],
+    style: dict[str, Any],
+    owner: tuple[Path, dict[str, Any]] | None,
+    sources: tuple[Path, ...],
+) -> Brand:
+    # Style errors name the last file, as before: it is the one the consultant just edited.
     r = _Reader(sources[-1])
-    colours = r.table(raw, "colours")
+    colours = r.table(style, "colours")
     severity = r.table(colours, "colours.severity")
-    fonts = r.table(raw, "fonts")
-    contact = r.table(raw, "contact")
+    fonts = r.table(style, "fonts")
+    identity = _identity(*owner) if owner is not None else None
     brand = Brand(
-        firm=r.text(raw, "firm"),
-        tagline=r.text(raw, "tagline", required=False),
-        logo=r.file(raw.get("logo"), "logo", _LOGO_SUFFIXES, "logo"),
+        identity=identity,
         colours=Colours(
             primary=r.colour(colours, "colours.primary"),
             accent=r.colour(colours, "colours.accent"),
@@ -227,6 +358,49 @@ def _build(raw: dict[str, Any], sources: tuple[Path, ...]) -> Brand:
             mono=r.family(fonts, "fonts.mono"),
             faces=_faces(r, fonts.get("face", [])),
         ),
+        footer=_wording("footer", owner, defaults, sources[0]),
+        disclaimer=_wording("disclaimer", owner, defaults, sources[0]),
+        sources=sources,
+        country=_country(r, style.get("country", "")),
+    )
+    _check_inside_roots(r, brand)
+    return brand
+
+
+def _wording(
+    key: str,
+    owner: tuple[Path, dict[str, Any]] | None,
+    defaults: dict[str, Any],
+    default_path: Path,
+) -> str:
+    """Footer or disclaimer: the identity's own, else the neutral wording (never another
+    firm's)."""
+    if owner is not None and key in owner[1]:
+        return _Reader(owner[0]).text(owner[1], key)
+    return _Reader(default_path).text(defaults, key)
+
+
+def _identity(path: Path, raw: dict[str, Any]) -> Identity:
+    r = _Reader(path)
+    contact = r.table(raw, "contact")
+    unknown = sorted(k for k in contact if k not in _CONTACT_KEYS)
+    if unknown:
+        raise r.fail("contact", f"unknown key {', '.join(unknown)}")
+    required = (("firm", raw.get("firm")), ("contact.name", contact.get("name")))
+    missing = [key for key, value in required if not value]
+    if missing:
+        given = ", ".join(k for k in IDENTITY_KEYS if k in raw)
+        raise r.fail(
+            " and ".join(missing),
+            f"required: this file sets {given}, and an identity is never mixed with another "
+            "file's, so it must say whose report it is (firm and contact.name; see "
+            "docs/user-guide.md, 'Your brand')",
+        )
+    logo = raw.get("logo")
+    return Identity(
+        firm=r.text(raw, "firm"),
+        tagline=r.text(raw, "tagline", required=False),
+        logo=r.file(logo, "logo", _LOGO_SUFFIXES, "logo") if logo else None,
         contact=Contact(
             name=r.text(contact, "contact.name"),
             email=r.text(contact, "contact.email", required=False),
@@ -234,12 +408,16 @@ def _build(raw: dict[str, Any], sources: tuple[Path, ...]) -> Brand:
             web=r.text(contact, "contact.web", required=False),
             address=_lines(r, contact.get("address", []), "contact.address"),
         ),
-        disclaimer=r.text(raw, "disclaimer"),
-        footer=r.text(raw, "footer", required=False),
-        sources=sources,
+        source=path,
     )
-    _check_inside_roots(r, brand)
-    return brand
+
+
+def _country(r: _Reader, value: Any) -> str:
+    if value == "":
+        return ""
+    if not isinstance(value, str) or not _COUNTRY.fullmatch(value.strip().upper()):
+        raise r.fail("country", f"{value!r} is not a two-letter country code (e.g. GB)")
+    return value.strip().upper()
 
 
 def _faces(r: _Reader, raw: Any) -> tuple[FontFace, ...]:
@@ -272,14 +450,16 @@ def _lines(r: _Reader, raw: Any, key: str) -> tuple[str, ...]:
         return (raw,)
     if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
         raise r.fail(key, "expected a list of strings")
-    return tuple(raw)
+    return tuple(x.strip() for x in raw if x.strip())
 
 
 def _check_inside_roots(r: _Reader, brand: Brand) -> None:
     # The renderer's URL fetcher refuses anything outside these folders; saying so here gives
     # the consultant a clear error instead of a PDF with a silently missing logo.
-    allowed = (TEMPLATES_DIR, *brand.roots)
-    assets = [("logo", brand.logo)] + [("fonts.face", f.path) for f in brand.fonts.faces]
+    allowed = (TEMPLATES_DIR, *dict.fromkeys(p.parent for p in brand.sources))
+    assets = [("fonts.face", f.path) for f in brand.fonts.faces]
+    if brand.logo is not None:
+        assets.insert(0, ("logo", brand.logo))
     for key, path in assets:
         if not any(path.resolve().is_relative_to(root) for root in allowed):
             raise r.fail(key, f"{path} is outside report_templates/ and the brand folder")

@@ -5,6 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 TEMPLATES_DIR = (Path(__file__).resolve().parents[2] / "report_templates").resolve()
-"""Jinja2 templates, print CSS, fonts and the default brand, at the repository root."""
+"""Jinja2 templates, print CSS, fonts and the built-in brands, at the repository root."""
 
 DEFAULT_BRAND_FILE = TEMPLATES_DIR / "brand" / "default" / "brand.toml"
+"""The built-in defaults: colours, fonts and neutral wording; no identity."""
+
+DEMO_BRAND_FILE = TEMPLATES_DIR / "brand" / "demo" / "brand.toml"
+"""The fictional demo firm, used only by runs against the sandbox."""
+
+CHART_FONT_FILE = TEMPLATES_DIR / "fonts" / "IBMPlexSans[wdth,wght].ttf"
+"""The charts' typeface: the report's text face, drawn as outlines in the SVG."""

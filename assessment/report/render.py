@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Final
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
@@ -53,29 +54,69 @@ def environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
     env.filters["percent"] = _percent
     env.filters["thousands"] = _thousands
     env.filters["code"] = code_spans
+    env.filters["hostname"] = hostname
     env.filters["utc"] = _utc
-    env.filters["host"] = host_breaks
     return env
-
-
-_BREAK_AFTER = re.compile(r"([./])")
-
-
-def host_breaks(text: object) -> Markup:
-    """A host name, URL or file path that may wrap only after a dot or a slash, never inside a
-    label (`mail.protection.o/utlook.com` was how it broke before). Escapes first; only our own
-    <wbr> tags are added."""
-    escaped = str(escape(str(text)))
-    return Markup(_BREAK_AFTER.sub(r"\1<wbr>", escaped))  # noqa: S704
 
 
 _CODE_SPAN = re.compile(r"`([^`\n]{1,400})`")
 
+# Line breaking in names. UAX #14 (which Pango follows) allows a break after a hyphen and none
+# after a dot, so `backup-mx.harbourit.example` broke as `backup-` / `mx...` and a long name in
+# a narrow cell fell through to `overflow-wrap: anywhere` (`mail.protection.o` / `utlook.com`).
+# The fix is two invisible characters: a zero-width space after each dot and slash (a break
+# opportunity) and a word joiner after each hyphen (no break). Both are default-ignorable, so
+# HarfBuzz draws nothing for them and pdftotext does not see them: the PDF's text is the name.
+ZWSP: Final = "\u200b"
+WORD_JOINER: Final = "\u2060"
+# Not between two digits: `12.5` and an IPv4 address stay whole.
+_NAME_BREAK = re.compile(r"(/|(?<!\d)\.|\.(?!\d))(?=[^\s./\u200b])|(-)(?=[^\s\u2060])")
+# A host name (two or more labels, the last of two or more characters starting with a letter,
+# so `e.g.` is not one) or an http(s) URL, as it appears in running text. Matched on escaped
+# text: `&amp;` and its kind have no dot.
+_NAME_IN_TEXT = re.compile(
+    r"https?://[^\s<>\"'`]+[^\s<>\"'`.,;:)]"
+    r"|(?<![\w.-])(?:\w(?:[\w-]{0,61}\w)?\.)+[^\W\d_][\w-]{1,62}(?![\w-])"
+)
+
+
+def break_name(name: str) -> str:
+    """`name` with break opportunities after dots and slashes and none at hyphens."""
+    return _NAME_BREAK.sub(lambda m: (m.group(1) and m.group(1) + ZWSP) or "-" + WORD_JOINER, name)
+
+
+def hostname(text: object) -> Markup:
+    """A host name, e.g. an MX, or a URL: breaks only after a dot or a slash. Escaped."""
+    return Markup(break_name(str(escape(str(text)))))  # noqa: S704  (escaped just now)
+
+
+# Elements whose whole text is a name, a file name or a record: every template marks them with
+# one of these classes, so they break like names without each template applying the filter.
+_MARKED_NAME = re.compile(
+    r'(<(?:span|td|p)\b[^>]*\bclass="(?:domain|code|record)"[^>]*>)([^<]+)(?=<)'
+)
+
+
+def _break_marked_names(html: str) -> str:
+    return _MARKED_NAME.sub(lambda m: m.group(1) + break_name(m.group(2)), html)
+
+
+def _keep_acronyms_whole(html: str) -> str:
+    """`MTA-STS` and `TLS-RPT` never break at their hyphen, in template text too."""
+    return html.replace("MTA-STS", "MTA-" + WORD_JOINER + "STS").replace(
+        "TLS-RPT", "TLS-" + WORD_JOINER + "RPT"
+    )
+
+
+def _break_names(escaped: str) -> str:
+    return _NAME_IN_TEXT.sub(lambda m: break_name(m.group(0)), escaped)
+
 
 def code_spans(text: object) -> Markup:
-    """Text with `backtick` spans set as code. Escapes first, so record text or a hostile
-    server's words can never become markup: only our own <code> tags are added."""
-    escaped = str(escape(str(text)))
+    """Text with `backtick` spans set as code, and host names and URLs that break only after
+    a dot or a slash. Escapes first, so record text or a hostile server's words can never
+    become markup: only our own <code> tags are added."""
+    escaped = _break_names(str(escape(str(text))))
     return Markup(_CODE_SPAN.sub(r"<code>\1</code>", escaped))  # noqa: S704
 
 
@@ -102,7 +143,8 @@ def render_html(
 ) -> str:
     compiled = _shared_environment(templates_dir).get_template(template)
     # The chart counter belongs to this render, not to the shared environment.
-    return compiled.render(view=view, brand_css=brand_css(view.brand), chart_ids=itertools.count(1))
+    html = compiled.render(view=view, brand_css=brand_css(view.brand), chart_ids=itertools.count(1))
+    return _keep_acronyms_whole(_break_marked_names(html))
 
 
 def render_pdf(

@@ -68,6 +68,9 @@ class CoverView:
     tagline: str
     prepared_by: str
     logo_uri: str
+    """"" when the brand has no logo (always so for an unbranded report)."""
+    branded: bool = True
+    """False: no consultant identity; the cover is a plain title block."""
     demo: bool = False
     """A run against the kit's simulated network: the cover says DEMO."""
 
@@ -168,7 +171,8 @@ def build_view(
             firm=brand.firm,
             tagline=brand.tagline,
             prepared_by=brand.contact.name,
-            logo_uri=brand.logo.as_uri(),
+            logo_uri=brand.logo.as_uri() if brand.logo else "",
+            branded=brand.branded,
             demo=lab,
         ),
         summary=build_summary(state, first_steps, source_alerts),

@@ -30,6 +30,7 @@ class SandboxCA:
     def __init__(self) -> None:
         self._trusted = trustme.CA(organization_name=_ORG)
         self._untrusted: trustme.CA | None = None
+        self._issuers: dict[str, trustme.CA] = {}
         self._lock = threading.Lock()
         self._contexts: dict[TlsIdentity, ssl.SSLContext] = {}
         self._serial = 0
@@ -54,6 +55,19 @@ class SandboxCA:
         """A fresh, unshared server context (for one that gets its own SNI callback)."""
         with self._lock:
             return self._make_context(identity)
+
+    def _issuer(self, organisation: str) -> trustme.CA:
+        """An issuing CA under the trusted root, named like a public one (the report prints
+        the issuer). The root stays the only exported certificate, so trust is unchanged."""
+        ca = self._issuers.get(organisation)
+        if ca is None:
+            ca = trustme.CA(
+                parent_cert=self._trusted,
+                organization_name=organisation,
+                organization_unit_name="TLS Issuing CA 1",
+            )
+            self._issuers[organisation] = ca
+        return ca
 
     def _make_context(self, identity: TlsIdentity) -> ssl.SSLContext:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -82,6 +96,8 @@ class SandboxCA:
             if self._untrusted is None:
                 self._untrusted = trustme.CA(organization_name=f"{_ORG} (not trusted)")
             ca = self._untrusted
+        elif identity.issuer:
+            ca = self._issuer(identity.issuer)
         now = datetime.datetime.now(datetime.UTC)
         if identity.kind is CertKind.EXPIRED:
             not_before = now - datetime.timedelta(days=400)

@@ -24,6 +24,8 @@
     [smtp."mx1.good.test"]            # one MX host; address from its A record
     behaviour = "normal"              # see SmtpBehaviour
     cert = "valid"
+    banner = "ESMTP Postfix"          # optional: the greeting after `220 <host>`
+    cert_issuer = "Example Trust"     # optional (https too): an issuing CA with this name
 """
 
 from __future__ import annotations
@@ -113,6 +115,9 @@ class TlsIdentity:
 
     kind: CertKind = CertKind.VALID
     names: tuple[str, ...] = ()
+    issuer: str = ""
+    """Organisation of an issuing CA under the sandbox root; "" issues from the root itself.
+    A demo names a realistic fictional CA so its report does not read like a test lab."""
 
 
 @dataclass(frozen=True)
@@ -125,12 +130,17 @@ class HttpsHost:
     delay: float = DEFAULT_DELAY
 
 
+DEFAULT_BANNER = "ESMTP mailposture sandbox"
+
+
 @dataclass(frozen=True)
 class SmtpHost:
     host: str
     behaviour: SmtpBehaviour = SmtpBehaviour.NORMAL
     cert: TlsIdentity = TlsIdentity()
     delay: float = DEFAULT_DELAY
+    banner: str = DEFAULT_BANNER
+    """The greeting's text after `220 <host>`."""
 
 
 @dataclass(frozen=True)
@@ -286,7 +296,8 @@ def _identity(reader: _Reader, host: str, body: dict[str, Any], where: str) -> T
     )
     if not names:
         names = ("wrong-host.invalid",) if kind is CertKind.WRONGHOST else (host,)
-    return TlsIdentity(kind, tuple(n.lower() for n in names))
+    issuer = reader.optional_string(body, "cert_issuer", where) or ""
+    return TlsIdentity(kind, tuple(n.lower() for n in names), issuer.strip())
 
 
 def _https_host(reader: _Reader, folder: Path, host: str, body: Any) -> HttpsHost:
@@ -294,6 +305,7 @@ def _https_host(reader: _Reader, folder: Path, host: str, body: Any) -> HttpsHos
     if not isinstance(body, dict):
         raise reader.fail(where.rstrip("."), "expected a table")
     allowed = {"policy", "policy_text", "behaviour", "cert", "cert_names", "redirect_to", "delay"}
+    allowed |= {"cert_issuer"}
     _known(reader, body, where, allowed)
     host = _hostname(reader, host, where + "host")
     if "policy" in body and "policy_text" in body:
@@ -326,11 +338,21 @@ def _smtp_host(reader: _Reader, host: str, body: Any) -> SmtpHost:
     where = f"smtp.{host}."
     if not isinstance(body, dict):
         raise reader.fail(where.rstrip("."), "expected a table")
-    _known(reader, body, where, {"behaviour", "cert", "cert_names", "delay"})
+    _known(
+        reader, body, where, {"behaviour", "cert", "cert_names", "delay", "banner", "cert_issuer"}
+    )
     host = _hostname(reader, host, where + "host")
     return SmtpHost(
         host=host,
         behaviour=reader.enum(body, "behaviour", where, SmtpBehaviour, SmtpBehaviour.NORMAL),
         cert=_identity(reader, host, body, where),
         delay=reader.number(body, "delay", where, DEFAULT_DELAY),
+        banner=_banner(reader, body, where),
     )
+
+
+def _banner(reader: _Reader, body: dict[str, Any], where: str) -> str:
+    text = reader.optional_string(body, "banner", where) or DEFAULT_BANNER
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in text) or len(text) > 200:
+        raise reader.fail(where + "banner", "one line of printable text (at most 200 characters)")
+    return text

@@ -90,7 +90,7 @@ class SmtpServer(TlsServer):
         if host.behaviour is SmtpBehaviour.BANNER554:
             _send(conn, f"554 5.3.2 {host.host} no SMTP service here")
         else:
-            _send(conn, f"220 {host.host} ESMTP mailposture sandbox")
+            _send(conn, f"220 {host.host} {host.banner}")
         self._chosen.candidates = candidates
         self._dialogue(conn, host)
 

@@ -11,6 +11,8 @@ import pytest
 
 from assessment.cli import main
 from assessment.gather import load_evidence
+from assessment.report.proofing import proofread, prose, unexplained
+from assessment.workspace import RunFolder
 
 pytestmark = pytest.mark.slow
 
@@ -67,3 +69,36 @@ def test_rerender_without_network(demo_run: Path, tmp_path: Path) -> None:
     # The sandbox is gone by now; re-rendering needs only the saved run and the store.
     assert main(["report", "--run", str(copy)]) == 0
     assert (copy / "report.pdf").stat().st_size > 10_000
+
+
+def _plain_text(path: Path) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    return subprocess.run(
+        ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def test_demo_cover_says_demo_and_names_the_demo_firm(demo_run: Path) -> None:
+    assert RunFolder(demo_run).read_info().demo
+    pages = _plain_text(demo_run / "report.pdf").split("\f")
+    assert "DEMO" in pages[0] and "Northwind Security Partners" in pages[0]
+    assert "DEMO · Northwind Security Partners" in pages[1]
+
+
+def test_demo_pdf_shows_no_sandbox_banner_or_test_ca(demo_run: Path) -> None:
+    # The banners the servers sent are evidence: in the evidence file, as realistic ones.
+    evidence = _plain_text(demo_run / "evidence.pdf")
+    assert "Microsoft ESMTP MAIL Service ready" in " ".join(evidence.split())
+    for path in (demo_run / "report.pdf", demo_run / "evidence.pdf"):
+        text = _plain_text(path)
+        slips = [s for s in proofread(text) if s.rule in ("sandbox banner", "test CA")]
+        assert slips == []
+
+
+def test_demo_pdf_text_has_no_slips(demo_run: Path) -> None:
+    assert [str(s) for s in proofread(_plain_text(demo_run / "report.pdf"), real_run=False)] == []
+
+
+def test_every_term_the_demo_uses_is_in_the_glossary(demo_run: Path) -> None:
+    assert unexplained(prose(_plain_text(demo_run / "report.pdf"))) == frozenset()

@@ -357,7 +357,7 @@ def test_calendar_working_days_and_switch_days() -> None:
     assert uk.switch_day(date(2026, 12, 18)) == date(2027, 1, 7)
     assert uk.switch_day(date(2026, 10, 23)) == date(2026, 10, 27)
     assert uk.switch_day(date(2026, 10, 20), [date(2026, 10, 21)]) == date(2026, 10, 28)
-    assert "public holidays in GB" in uk.description
+    assert "public holidays in England, the United Kingdom" in uk.description
     assert "not counted" in WorkCalendar("").description
     assert "not known" in WorkCalendar("ZZ").description
 

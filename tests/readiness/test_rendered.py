@@ -11,8 +11,7 @@ from datetime import date
 import pytest
 
 from assessment.readiness import EvidenceStatus, assess_readiness
-from assessment.report.brand import load_brand
-from assessment.report.locations import DEFAULT_BRAND_FILE
+from assessment.report.brand import neutral_brand
 from assessment.report.readiness_view import readiness_section
 from assessment.report.render import render_pdf
 from assessment.report.sections import ReadinessSection
@@ -42,7 +41,7 @@ def pages(
     view = build_view(
         demo.evidence,
         demo.findings,
-        brand=load_brand(DEFAULT_BRAND_FILE),
+        brand=neutral_brand(),
         assessed_on=date(2026, 12, 4),
         readiness=uk,
     )

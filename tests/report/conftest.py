@@ -10,9 +10,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "report"))
 
 from assessment.report.brand import Brand, load_brand
-from assessment.report.locations import DEFAULT_BRAND_FILE
+from assessment.report.locations import DEMO_BRAND_FILE
 
 
 @pytest.fixture(scope="session")
 def brand() -> Brand:
-    return load_brand(DEFAULT_BRAND_FILE)
+    return load_brand(DEMO_BRAND_FILE)

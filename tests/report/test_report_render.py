@@ -14,8 +14,16 @@ from typing import ClassVar
 import pytest
 import report_sample as sample
 
-from assessment.report.brand import Brand
-from assessment.report.render import RenderResult, render_evidence_pdf, render_html, render_pdf
+from assessment.report.brand import Brand, neutral_brand
+from assessment.report.render import (
+    RenderResult,
+    brand_css,
+    code_spans,
+    hostname,
+    render_evidence_pdf,
+    render_html,
+    render_pdf,
+)
 from assessment.report.view import ReportView, build_view
 
 pytestmark = pytest.mark.slow
@@ -97,6 +105,87 @@ def test_page_references_point_at_their_sections(rendered: RenderResult) -> None
     match = re.search(r"findings start on page (\d+)", " ".join(pages[1].split()))
     assert match, pages[1]
     assert "Each card is one problem to fix" in pages[int(match.group(1)) - 1]
+
+
+def test_only_the_vendored_fonts_are_embedded(rendered: RenderResult) -> None:
+    # A glyph missing from IBM Plex would pull in a system font (DejaVu, here) silently.
+    if shutil.which("pdffonts") is None:
+        pytest.skip("pdffonts (poppler-utils) is not installed")
+    listing = subprocess.run(
+        ["pdffonts", str(rendered.path)], check=True, capture_output=True, text=True
+    ).stdout.splitlines()[2:]
+    names = {line.split()[0].split("+", 1)[1] for line in listing}
+    assert names and all(name.startswith("IBM-Plex-") for name in names), names
+    assert all(line.split()[-4:-2] == ["yes", "yes"] for line in listing)  # embedded, subset
+
+
+def test_file_names_keep_their_case_and_acronyms_stay_whole(rendered: RenderResult) -> None:
+    text = pdf_text(rendered.path)
+    assert "mta-sts-enforce.txt" in text and "parked-domain.zone" in text
+    assert "MTA-STS-ENFORCE.TXT" not in text and "PARKED-DOMAIN.ZONE" not in text
+    assert not re.search(r"(MTA|TLS)-\s*\n", text)
+    # The break opportunities are invisible characters: none may reach the PDF's text, or a
+    # name copied out of the report would not work in DNS.
+    html = render_html(make_view(neutral_brand()))
+    assert "\u200b" in html and "\u2060" in html
+    assert "\u200b" not in text and "\u2060" not in text
+
+
+def test_neutral_report_names_no_firm(tmp_path: Path) -> None:
+    view = make_view(neutral_brand())
+    html = render_html(view)
+    assert "contact-card" not in html and "cover-band" not in html
+    result = render_pdf(view, tmp_path / "neutral.pdf")
+    assert result.warnings == ()
+    text = pdf_text(result.path)
+    cover = text.split("\f")[0]
+    assert "Prepared by" not in cover and sample.CLIENT in cover
+    for firm_word in ("Northwind", "Alex Morgan", "Harbour Row", "Questions about this report"):
+        assert firm_word not in text
+    assert "DEMO" not in text
+
+
+def test_demo_cover_says_demo(brand: Brand, tmp_path: Path) -> None:
+    view = build_view(
+        sample.build_evidence(),
+        sample.build_findings(),
+        brand=brand,
+        assessed_on=sample.ASSESSED_ON,
+        demo=True,
+    )
+    result = render_pdf(view, tmp_path / "demo.pdf")
+    pages = pdf_text(result.path).split("\f")
+    assert "DEMO" in pages[0] and "fictional client" in pages[0]
+    assert "DEMO · Northwind Security Partners" in pages[2]  # the running head, every page
+
+
+def test_names_break_only_after_dots(tmp_path: Path) -> None:
+    # A column too narrow for the whole name: it must wrap after a dot, never at a hyphen
+    # and never inside a label.
+    from weasyprint import HTML
+
+    from assessment.report.locations import TEMPLATES_DIR
+
+    names = ("brightsmiledental-example.mail.protection.outlook.com", "backup-mx.harbourit.example")
+    cells = "".join(f"<p>{hostname(n)}</p><p>see {code_spans(n)} here</p>" for n in names)
+    faces = brand_css(neutral_brand())
+    html = (
+        f"<html><head><style>{faces} p {{ width: 30mm; font-family: var(--font-body); }}"
+        f"</style></head><body>{cells}</body></html>"
+    )
+    out = tmp_path / "names.pdf"
+    HTML(string=html, base_url=TEMPLATES_DIR.as_uri() + "/").write_pdf(out)
+    lines = [line.strip() for line in pdf_text(out, layout=False).splitlines() if line.strip()]
+    joined = " ".join(lines)
+    for name in names:
+        assert name in squash(joined)
+    assert not any(line.endswith("-") for line in lines), lines
+    labels = {label for n in names for label in n.split(".")}
+    for line in lines:
+        for word in line.replace("see ", "").replace(" here", "").split():
+            pieces = [p for p in word.split(".") if p]
+            assert all(p in labels or p == "see" or p == "here" for p in pieces), line
+    assert len(lines) > 4  # the names did wrap
 
 
 def test_optional_sections_are_left_out(brand: Brand) -> None:

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import base64
+import shutil
+import smtplib
 import ssl
+from pathlib import Path
 
 import dns.message
 import dns.query
 import dns.rcode
 import pytest
+from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
 from assessment.sandbox import Sandbox, demo_scenario_dir
+from assessment.sandbox.scenario import ScenarioError, load_scenario
 
 from .tls_client import client_context, https_get, smtp_connect
 
@@ -109,3 +114,37 @@ def test_backup_mx_has_wrong_host_certificate(demo_sandbox: Sandbox) -> None:
         client.ehlo("probe.test")
         with pytest.raises(ssl.SSLCertVerificationError, match="Hostname mismatch"):
             client.starttls(context=client_context(demo_sandbox))
+
+
+def test_demo_servers_read_like_the_internet_not_a_lab(demo_sandbox: Sandbox) -> None:
+    # The report quotes banners and certificate issuers: a demo that says "sandbox" or
+    # "Testing CA" reads like a test lab. Chains still verify against the sandbox root alone.
+    mx = "brightsmiledental-example.mail.protection.outlook.com"
+    client = smtplib.SMTP(timeout=3)
+    with client:
+        code, banner = client.connect(demo_sandbox.addresses(mx)[0], demo_sandbox.smtp_port)
+        client._host = mx  # type: ignore[attr-defined]  # SNI: the MX name, as an MTA sends
+        assert (code, banner) == (220, f"{mx} Microsoft ESMTP MAIL Service ready".encode())
+        client.ehlo("probe.test")
+        client.starttls(context=client_context(demo_sandbox))
+        der = client.sock.getpeercert(binary_form=True)  # type: ignore[union-attr]
+    issuer = x509.load_der_x509_certificate(der).issuer.rfc4514_string()
+    assert "Example Cloud Services CA" in issuer
+    assert "sandbox" not in issuer.lower() and "Testing CA" not in issuer
+    fetched = https_get(demo_sandbox, f"mta-sts.{DOMAIN}")
+    assert "Example Trust Services" in fetched.cert.issuer.rfc4514_string()
+    backup = smtplib.SMTP(timeout=3)
+    with backup:
+        code, banner = backup.connect(
+            demo_sandbox.addresses("backup-mx.harbourit.example")[0], demo_sandbox.smtp_port
+        )
+        assert banner == b"backup-mx.harbourit.example ESMTP Postfix"
+
+
+def test_scenario_banner_must_be_one_printable_line(tmp_path: Path) -> None:
+    shutil.copytree(demo_scenario_dir(), tmp_path / "s")
+    scenario = tmp_path / "s" / "scenario.toml"
+    text = scenario.read_text().replace('banner = "ESMTP Postfix"', 'banner = "a\\r\\n250 b"')
+    scenario.write_text(text)
+    with pytest.raises(ScenarioError, match=r"backup-mx\.harbourit\.example\.banner"):
+        load_scenario(tmp_path / "s")

@@ -6,18 +6,23 @@ import importlib.util
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
 from matplotlib.figure import Figure
 
+from assessment.report.locations import CHART_FONT_FILE
+from assessment.tlsrpt.analyze import ALL_TYPES
 from assessment.tlsrpt.charts import (
     daily_sessions_chart,
     failures_by_mx_chart,
     failures_by_type_chart,
     figure_to_svg,
+    typeface,
 )
 from assessment.tlsrpt.frames import Frames, empty_frames
+from assessment.tlsrpt.gate import enforce_verdict
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
@@ -74,13 +79,68 @@ def test_chart_svg_is_deterministic(frames: Frames, chart: Chart) -> None:
     assert figure_to_svg(chart(frames, DOMAIN)) == figure_to_svg(chart(frames, DOMAIN))
 
 
-def test_daily_chart_stacks_successful_and_failed(frames: Frames) -> None:
-    fig = daily_sessions_chart(frames, DOMAIN)
-    ax = fig.axes[0]
-    assert len(ax.patches) == 2 * 21  # one successful and one failed bar per day
-    legend = fig.legends[0]
-    assert [t.get_text() for t in legend.get_texts()] == ["successful", "failed"]
-    assert "all policy types" in ax.get_title(loc="left")
+AS_OF = date(2025, 11, 22)
+
+
+def test_daily_chart_counts_sts_only_and_matches_the_verdict(frames: Frames) -> None:
+    verdict = enforce_verdict(frames, DOMAIN, AS_OF)
+    window = (verdict.window_start, verdict.window_end)
+    fig = daily_sessions_chart(frames, DOMAIN, window=window)
+    top, bottom = fig.axes
+    days = (verdict.window_end - verdict.window_start).days + 1
+    assert len(top.patches) == len(bottom.patches) == days  # one slot per day of the window
+    ok = sum(p.get_height() for p in top.patches)
+    failed = sum(p.get_height() for p in bottom.patches)
+    assert (ok, failed) == (verdict.total_successful, verdict.total_failed)
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == [
+        f"successful ({verdict.total_successful:,})",
+        f"failed ({verdict.total_failed:,})",
+    ]
+    subtitle = top.get_title(loc="left")
+    assert "sts policy only" in subtitle
+    assert "8 November 2025 to 21 November 2025 (14 days)" in subtitle
+
+
+def test_failures_are_visible_at_any_ratio(frames: Frames) -> None:
+    # 1 failed session beside ~140 successful ones: a stacked bar would be a hairline.
+    fig = daily_sessions_chart(frames, DOMAIN, window=(date(2025, 11, 8), date(2025, 11, 21)))
+    _, bottom = fig.axes
+    heights = [p.get_height() for p in bottom.patches]
+    assert min(h for h in heights if h) == 1
+    # Its own scale: the largest day fills most of the lower panel...
+    assert max(heights) >= 0.6 * bottom.get_ylim()[1]
+    # ...and every failing day carries its count as a label.
+    labels = sorted(int(t.get_text()) for t in bottom.texts)
+    assert labels == sorted(int(h) for h in heights if h)
+
+
+def test_axis_names_months_and_the_year(frames: Frames) -> None:
+    fig = daily_sessions_chart(frames, DOMAIN, window=(date(2025, 12, 24), date(2026, 1, 6)))
+    ticks = [t.get_text() for t in fig.axes[1].get_xticklabels()]
+    assert ticks[0] == "24 Dec 2025"
+    assert "1 Jan 2026" in ticks
+    assert all(re.fullmatch(r"\d{1,2} (Dec|Jan)( \d{4})?", t) for t in ticks), ticks
+
+
+def test_days_without_reports_are_marked(frames: Frames) -> None:
+    fig = daily_sessions_chart(frames, DOMAIN, window=(date(2025, 11, 20), date(2025, 11, 24)))
+    top, _ = fig.axes
+    assert [t.get_text() for t in top.texts].count("no report") == 3  # 22, 23 and 24 Nov
+
+
+def test_all_policy_types_on_request(frames: Frames) -> None:
+    fig = daily_sessions_chart(frames, DOMAIN, ALL_TYPES)
+    assert "all policy types" in fig.axes[0].get_title(loc="left")
+
+
+def test_typeface_sets_the_chart_font(frames: Frames) -> None:
+    with typeface(CHART_FONT_FILE):
+        fig = daily_sessions_chart(frames, DOMAIN)
+        ticks = fig.axes[1].get_xticklabels()
+        figure_to_svg(daily_sessions_chart(frames, DOMAIN))
+    assert fig.axes[0].title.get_fontname() == "IBM Plex Sans"
+    assert ticks[0].get_fontname() == "IBM Plex Sans"
 
 
 def test_failures_by_mx_chart_names_the_host(frames: Frames) -> None:
