@@ -8,11 +8,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assessment.checks import findings_from_json, findings_to_json, run_checks
 from assessment.codec import JsonValue, from_json, to_json
 from assessment.model import Evidence, Finding, NetworkProfile
 from assessment.workspace import RunFolder, RunInfo, Workspace, write_atomic
+
+if TYPE_CHECKING:
+    from assessment.dmarc.gate import DmarcVerdict
+    from assessment.report.dmarc_section import DmarcSection
 
 
 def profile_from_json(data: Mapping[str, JsonValue] | None) -> NetworkProfile:
@@ -78,6 +83,7 @@ def report(run_dir: str | Path, *, as_of: str = "") -> Path:
     """Plan, readiness, the report and its evidence file, from the run folder and the client's
     stores only (no network)."""
     from assessment.planning import build_plan, write_artifacts
+    from assessment.planning.dmarc import gate_from_verdict
     from assessment.posture import assess_posture
     from assessment.readiness import assess_readiness
     from assessment.report.brand import resolve_brand
@@ -107,9 +113,15 @@ def report(run_dir: str | Path, *, as_of: str = "") -> Path:
         verdicts = {d: v for d, v in all_verdicts.items() if d in info.domains}
         tlsrpt = build_tlsrpt_section(frames, verdicts, info.domains, assessed_on)
 
+    dmarc_verdicts, dmarc = _dmarc_reports(client.dmarc_store, evidence, info, assessed_on)
     posture = assess_posture(evidence, findings)
     plan = build_plan(
-        evidence, findings, assessed_on=assessed_on, verdicts=verdicts, country=info.country
+        evidence,
+        findings,
+        assessed_on=assessed_on,
+        verdicts=verdicts,
+        dmarc_gates={d: gate_from_verdict(v) for d, v in dmarc_verdicts.items()},
+        country=info.country,
     )
     write_artifacts(plan, folder.path)
     readiness = assess_readiness(
@@ -118,6 +130,7 @@ def report(run_dir: str | Path, *, as_of: str = "") -> Path:
         country=info.country,
         frameworks=info.frameworks,
         verdicts=verdicts,
+        dmarc_gates=dmarc_verdicts,
     )
     view = build_view(
         evidence,
@@ -127,6 +140,7 @@ def report(run_dir: str | Path, *, as_of: str = "") -> Path:
         tlsrpt=tlsrpt,
         plan=plan_section(plan),
         readiness=readiness_section(readiness),
+        dmarc=dmarc,
         first_steps=plan.first_actions,
         source_alerts=source_alerts(info),
         demo=info.demo or evidence.profile.lab,
@@ -140,6 +154,26 @@ def report(run_dir: str | Path, *, as_of: str = "") -> Path:
         # hand over a silently degraded deliverable.
         write_atomic(folder.render_warnings, "\n".join(warnings) + "\n")
     return result.path
+
+
+def _dmarc_reports(
+    store_file: Path, evidence: Evidence, info: RunInfo, as_of: date
+) -> tuple[dict[str, DmarcVerdict], DmarcSection | None]:
+    """The p=reject gate per audited domain and the report's "who sends" section, from the
+    client's DMARC store; nothing when the client has none."""
+    from assessment.checks.context import DomainContext
+    from assessment.dmarc.gate import dmarc_verdicts
+    from assessment.dmarc.store import DmarcStore
+    from assessment.report.dmarc_section import build_dmarc_section
+
+    if not store_file.is_file():
+        return {}, None
+    with DmarcStore(store_file) as store:
+        frames = store.frames()
+    published = {d.domain: DomainContext(d, evidence).dmarc for d in evidence.domains}
+    verdicts = dmarc_verdicts(frames, as_of, published=published, domains=info.domains)
+    reported = {d: v for d, v in verdicts.items() if v.days_covered}
+    return reported, build_dmarc_section(frames, reported, info.domains)
 
 
 def source_alerts(info: RunInfo) -> list[str]:

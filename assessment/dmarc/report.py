@@ -283,6 +283,10 @@ class _Parser:
             raise self._not_well_formed(exc, data) from None
         except RecursionError:
             raise _Refused("XML nested too deeply") from None
+        except LookupError as exc:
+            # An XML declaration naming an encoding Python does not know ("ATF-8"): expat
+            # asks the codec registry for it and the lookup fails (found by hypothesis).
+            raise _Refused(f"the XML declares an unknown encoding ({exc})") from None
         finally:
             # The parser holds this object's bound methods: without this, each report
             # would leave a reference cycle, which imports (run with the cyclic

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from assessment.checks.context import DomainContext
 from assessment.checks.dmarc import effective_policy
+from assessment.dmarc.gate import DmarcVerdict, GateStatus
 from assessment.planning.calendar import WorkCalendar
 from assessment.planning.steps import Effort, Owner, PlanStep, PlanTiming, Record, StepKind, Track
 from assessment.planning.texts import long_day
@@ -41,6 +42,8 @@ class SenderFix:
     sender: str
     fix: str
     owner: Owner = Owner.MAIL_ADMIN
+    records: tuple[Record, ...] = ()
+    """DNS records the fix publishes, when their values are known."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,38 @@ class DmarcTrack:
     steps: tuple[PlanStep, ...]
     records: dict[str, str]
     """Artifact file name -> zone text, for every record the track prints."""
+
+
+_READINESS = {
+    GateStatus.READY_FOR_REJECT: DmarcReadiness.REJECT,
+    GateStatus.READY_FOR_QUARANTINE: DmarcReadiness.QUARANTINE,
+    GateStatus.NOT_READY: DmarcReadiness.NOT_READY,
+    GateStatus.INSUFFICIENT_DATA: DmarcReadiness.NOT_ENOUGH_DATA,
+}
+
+
+def gate_from_verdict(verdict: DmarcVerdict) -> DmarcGate:
+    """The aggregate-report verdict of `assessment.dmarc.gate` in the plan's terms."""
+    share = (
+        f"{verdict.aligned_share:.1%} of {verdict.legitimate_messages:,} legitimate messages "
+        "passing DMARC"
+        if verdict.aligned_share is not None
+        else "no legitimate mail"
+    )
+    summary = (
+        f"{verdict.days_covered} days of reports from {len(verdict.reporters)} reporting "
+        f"organisations ({long_day(verdict.window_start)} to {long_day(verdict.window_end)}), "
+        f"{share}; verdict: {verdict.status.label}."
+    )
+    fixes = tuple(
+        SenderFix(
+            fix.sender,
+            fix.action,
+            records=tuple(r for line in fix.records if (r := Record.from_zone_line(line))),
+        )
+        for fix in verdict.to_fix
+    )
+    return DmarcGate(_READINESS[verdict.status], summary, fixes)
 
 
 def rewrite(record: DmarcRecord | None, policy: Policy, rua: str) -> str:
@@ -155,6 +190,7 @@ def plan_dmarc(
     fixes = gate.fixes if gate is not None else ()
     if fixes:
         actions = tuple(f"{f.sender}: {f.fix}" for f in fixes)
+        fix_records = tuple(r for f in fixes for r in f.records)
         sender_title = f"Fix the services that fail DMARC when they send as {domain}"
     else:
         listed = ", ".join(spf_senders) if spf_senders else "none besides the mail provider"
@@ -168,6 +204,7 @@ def plan_dmarc(
             "DKIM aligned with the domain.",
         )
         sender_title = f"Make every service that sends as {domain} pass DMARC"
+        fix_records = ()
     done_when = (
         f"Done when the aggregate reports show every legitimate service passing aligned. Today: "
         f"{gate.summary}"
@@ -188,6 +225,7 @@ def plan_dmarc(
             domain=domain,
             owner=Owner.MAIL_ADMIN,
             effort=Effort(60 * max(1, len(fixes))),
+            records=fix_records,
             check=done_when,
             rollback="Nothing to undo: the policy does not change in this step.",
             priority=25,

@@ -102,6 +102,19 @@ class Record:
         value = f'"{self.value}"' if self.rtype == "TXT" else self.value
         return f"{self.name}. IN {self.rtype} {value}"
 
+    @classmethod
+    def from_zone_line(cls, line: str) -> Record | None:
+        """`name. [TTL] IN TYPE rdata` back into a record; None when it is not one."""
+        parts = line.split(None, 4)
+        if len(parts) >= 4 and parts[1].isdigit():
+            parts = [parts[0], *line.split(None, 5)[2:]]
+        if len(parts) < 4 or parts[1].upper() != "IN":
+            return None
+        name, _, rtype, value = parts[0], parts[1], parts[2].upper(), " ".join(parts[3:])
+        if rtype == "TXT":
+            value = value.strip().removeprefix('"').removesuffix('"')
+        return cls(name.rstrip("."), rtype, value)
+
 
 @dataclass(frozen=True)
 class PlanTiming:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from assessment.names import DomainName, DomainNameError, to_ascii
 from assessment.planning.steps import PlanStep, Record
 from assessment.providers import dead_provider_pattern
 from assessment.recommended import NULL_MX, PARKED_DKIM
@@ -42,6 +43,14 @@ def record_problems(record: Record) -> list[str]:
     """Why one DNS record the plan prints is not valid, by its kind."""
     where = f"{record.name} {record.rtype}"
     value = record.value
+    if record.rtype == "CNAME":
+        target = record.value.rstrip(".")
+        try:
+            DomainName.parse(target)
+            to_ascii(record.name)
+        except DomainNameError as exc:
+            return [f"{where}: {exc}"]
+        return []
     if record.rtype == "MX":
         entry = parse_mx_answer(value)
         if value == NULL_MX and entry.exchange == "" and entry.preference == 0:

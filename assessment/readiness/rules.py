@@ -629,6 +629,11 @@ def _bulk_dmarc(d: DomainFacts) -> Answer:
 
 _GATE = {
     "ready": (IN, "DMARC aggregate reports show every legitimate sender passing aligned."),
+    "ready-for-reject": (IN, "DMARC aggregate reports show legitimate mail passing aligned."),
+    "ready-for-quarantine": (
+        PARTLY,
+        "DMARC aggregate reports show nearly all legitimate mail passing aligned.",
+    ),
     "not-ready": (PARTLY, "DMARC aggregate reports show legitimate mail failing alignment."),
     "insufficient-data": (CONFIRM, "DMARC aggregate reports cover too little mail to tell yet."),
 }

@@ -15,6 +15,7 @@ from assessment.model import Control, Evidence, Finding, Severity
 from assessment.planning import PlanStep
 from assessment.posture import Posture, assess_posture, grading
 from assessment.report.brand import Brand
+from assessment.report.dmarc_section import DmarcSection
 from assessment.report.evidence_view import EvidenceFileView, number_evidence
 from assessment.report.findings_view import (
     FindingCard,
@@ -128,6 +129,7 @@ class ReportView:
     """Finding cards by severity, critical to low; empty severities are left out."""
     observations: tuple[ObservationView, ...]
     """Informational findings, listed briefly."""
+    dmarc: DmarcSection | None
     tlsrpt: TlsRptSection | None
     plan: PlanSection | None
     readiness: ReadinessSection | None
@@ -150,6 +152,7 @@ def build_view(
     tlsrpt: TlsRptSection | None = None,
     plan: PlanSection | None = None,
     readiness: ReadinessSection | None = None,
+    dmarc: DmarcSection | None = None,
     first_steps: Sequence[PlanStep] = (),
     source_alerts: Sequence[str] = (),
     demo: bool | None = None,
@@ -179,6 +182,7 @@ def build_view(
         scorecard=_scorecard(evidence, findings, domains, state),
         groups=groups,
         observations=observations,
+        dmarc=dmarc,
         tlsrpt=tlsrpt,
         plan=plan,
         readiness=readiness.linked(_links(groups)) if readiness is not None else None,

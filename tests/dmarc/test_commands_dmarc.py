@@ -78,7 +78,7 @@ def test_summary_of_the_demo(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     )
     assert code == 0
     summary = json.loads(out)
-    assert summary["reports"] > 100 and summary["messages"] > 3000
+    assert summary["reports"] > 80 and summary["messages"] > 3000
     mailchimp = next(s for s in summary["senders"] if s["source"] == "Mailchimp")
     assert mailchimp["service"] == "mailchimp" and mailchimp["aligned"] == 0
     assert mailchimp["messages"] == mailchimp["failing"] > 0
@@ -88,7 +88,7 @@ def test_summary_of_the_demo(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert verdict["to_fix"][0]["records"][0] == (
         "k2._domainkey.brightsmiledental.example. IN CNAME dkim2.mcsv.net."
     )
-    assert summary["verdicts"]["brightsmile-dental.example"]["status"] == "ready-for-reject"
+    assert "brightsmile-dental.example" not in summary["verdicts"]  # no record, no reports
 
     code, out, _ = run(capsys, "dmarc", "summary", *data, *client, "--as-of", "2025-11-22")
     assert code == 0

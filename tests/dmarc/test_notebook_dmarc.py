@@ -80,7 +80,7 @@ def test_notebook_runs_over_the_demo_reports(tmp_path: Path) -> None:
     assert not any(out.get("output_type") == "error" for out in outputs)
     text = "\n".join(str(out.get("text", "")) + str(out.get("data", {})) for out in outputs)
     assert "brightsmiledental.example: NOT READY to enforce" in text
-    assert "brightsmile-dental.example: READY for p=reject" in text
+    assert "brightsmiledental.example: NOT READY" in text
     assert "k2.\\\\_domainkey.brightsmiledental.example" in text or "k2._domainkey" in text
     assert "Mailchimp" in text and "Microsoft 365" in text
     assert "image/svg+xml" in text
@@ -108,7 +108,7 @@ def test_session_helpers_over_the_demo(tmp_path: Path) -> None:
     assert (
         "1. **Mailchimp**" in markdown and "`k2._domainkey.brightsmiledental.example." in markdown
     )
-    assert list(verdict_table(verdicts)["status"]) == ["ready-for-reject", "not-ready"]
+    assert list(verdict_table(verdicts)["status"]) == ["not-ready"]
     fixes = fixes_table(verdicts)
     assert list(fixes["sender"]) == ["Mailchimp"] and fixes["order"].tolist() == [1]
 

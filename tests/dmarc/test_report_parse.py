@@ -359,3 +359,9 @@ def test_parsing_leaves_no_reference_cycles() -> None:
     finally:
         if was:
             gc.enable()
+
+
+def test_unknown_declared_encoding_is_a_rejection_not_a_crash() -> None:
+    # Found by hypothesis: expat looks the declared encoding up in Python's codec registry.
+    result = parse_aggregate(b'<?xml version="1.0" encoding="ATF-8"?><feedback/>')
+    assert isinstance(result, Rejected) and "unknown encoding" in result.reason
