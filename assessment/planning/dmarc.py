@@ -321,8 +321,11 @@ def _switch_gate(gate: DmarcGate | None, level: str) -> tuple[str, ...]:
         "quarantine": (DmarcReadiness.QUARANTINE, DmarcReadiness.REJECT),
         "reject": (DmarcReadiness.REJECT,),
     }[level]
-    state = "already met" if gate.readiness in ready else "not yet met"
-    return (f"The aggregate-report gate for {level} is {state}: {gate.summary}",)
+    state = "already met" if gate.readiness in ready else "not yet met today"
+    return (
+        f"The aggregate-report gate for {level} is met (it is {state}; see 'Who sends mail as "
+        "you').",
+    )
 
 
 def _zone(record: Record, comment: str) -> str:

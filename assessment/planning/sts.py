@@ -21,7 +21,6 @@ from assessment.planning.texts import (
     ONE_DAY,
     ONE_YEAR,
     describe_seconds,
-    long_day,
     policy_body,
     policy_id,
     sts_txt_value,
@@ -273,16 +272,11 @@ class StsPlanner:
                 "No TLS-RPT reports were analysed for this assessment: the gates are judged on "
                 "the reports that arrive during this phase.",
             )
-        failed = ", ".join(verdict.failing_mx) or "none"
-        lines = [
-            f"Reports {long_day(verdict.window_start)} to {long_day(verdict.window_end)}: "
-            f"{verdict.days_covered} days with reports ({self.gates.min_days} required), "
-            f"{len(verdict.reporters)} reporters ({self.gates.min_reporters} required), "
-            f"{verdict.total_successful:,} successful and {verdict.total_failed:,} failed "
-            f"sessions; MX hosts with recent failures: {failed}.",
-            f"Verdict today: {verdict.status.label}.",
-        ]
-        return tuple(lines)
+        return (
+            f"Verdict today ({verdict.days_covered} days with reports, "
+            f"{self.gates.min_days} required; {len(verdict.reporters)} reporters, "
+            f"{self.gates.min_reporters} required): {verdict.status.label}.",
+        )
 
     def watch(self, fresh: bool) -> None:
         """Watch the reports until the gates can hold.
@@ -352,6 +346,10 @@ class StsPlanner:
                 kind = StepKind.MAX_AGE
                 title = f"Raise the MTA-STS max_age of {self.domain} to {describe_seconds(max_age)}"
                 rollback = "Publish the previous policy again with a new id."
+                publish = [
+                    f"Serve the policy with max_age: {max_age} ({describe_seconds(max_age)}), "
+                    f"then change the TXT record _mta-sts.{self.domain} to the new id below."
+                ]
             self._step(
                 kind,
                 title,

@@ -32,15 +32,13 @@ _ACRONYM: Final = re.compile(r"\b[A-Z][A-Z]+(?:-[A-Z]{2,})?\b")
 _ENTRIES: Final = (
     GlossaryEntry(
         "AD bit",
-        "A flag on a DNS answer meaning its digital signatures (DNSSEC) were checked and are "
-        "genuine. No AD bit means the answer could not be authenticated, usually because the "
-        "domain is not signed.",
+        "A flag on a DNS answer meaning its DNSSEC signatures were checked and are genuine; "
+        "without it the answer could not be authenticated.",
     ),
     GlossaryEntry(
         "Alignment",
-        "DMARC only counts an SPF or DKIM pass when the domain it vouches for matches the "
-        "domain in the From address people see. adkim= and aspf= set how strictly: s means "
-        "exactly the same name, r also accepts a subdomain of it.",
+        "DMARC counts an SPF or DKIM pass only when its domain matches the From address "
+        "people see. adkim= and aspf= set how strictly (s: the same name; r: a subdomain too).",
         covers=("adkim=", "aspf="),
     ),
     GlossaryEntry(
@@ -60,22 +58,19 @@ _ENTRIES: Final = (
     ),
     GlossaryEntry(
         "DANE",
-        "DNS-Based Authentication of Named Entities: publishing, in DNSSEC-signed DNS, which "
-        "certificate your mail servers use. An alternative to MTA-STS for senders that "
-        "support it.",
+        "DNS-Based Authentication of Named Entities: DNSSEC-signed records naming your mail "
+        "servers' certificates; an alternative to MTA-STS for senders that support it.",
     ),
     GlossaryEntry(
         "DKIM",
-        "DomainKeys Identified Mail: a digital signature added to outgoing mail so receivers "
-        "can check it really came from you and was not altered. The public key is a DNS "
-        "record: k= names its type (usually RSA) and p= holds the key itself.",
+        "DomainKeys Identified Mail: a signature on outgoing mail proving it came from you "
+        "unaltered. Its public key is a DNS record (k= its type, p= the key).",
         covers=("k=", "d=", "dkim="),
     ),
     GlossaryEntry(
         "DKIM selector",
-        "The name a DKIM key is published under (selector._domainkey.yourdomain). A domain "
-        "can have several, for example one per sending service, so keys can be replaced "
-        "without a gap.",
+        "The name a DKIM key is published under (selector._domainkey.yourdomain); one per "
+        "sending service, so keys can be replaced without a gap.",
     ),
     GlossaryEntry(
         "DMARC",
@@ -84,9 +79,8 @@ _ENTRIES: Final = (
     ),
     GlossaryEntry(
         "DMARC policy",
-        "p= says what receivers should do with mail that fails DMARC: none (deliver it and "
-        "report), quarantine (put it in the junk folder) or reject (refuse it). sp= says the "
-        "same for subdomains.",
+        "p= says what receivers do with mail that fails DMARC: none (deliver it), quarantine "
+        "(junk folder) or reject (refuse it); sp= the same for subdomains.",
         covers=("p=", "sp="),
     ),
     GlossaryEntry(
@@ -111,9 +105,8 @@ _ENTRIES: Final = (
     ),
     GlossaryEntry(
         "max_age",
-        "How long, in seconds, sending servers may remember an MTA-STS policy before fetching "
-        "it again. A long max_age protects for longer, and also keeps a mistake in force for "
-        "as long.",
+        "How long, in seconds, senders keep an MTA-STS policy before fetching it again: it "
+        "protects for that long, and keeps a mistake in force as long.",
         covers=("max_age=",),
     ),
     GlossaryEntry(
@@ -124,8 +117,7 @@ _ENTRIES: Final = (
     GlossaryEntry(
         "MTA-STS",
         "Mail Transfer Agent Strict Transport Security (RFC 8461): a published policy telling "
-        "sending servers that your mail servers always support encryption with a valid "
-        "certificate, so they must not deliver over an unencrypted or unverified connection.",
+        "senders to deliver to you only over verified encryption.",
     ),
     GlossaryEntry(
         "MX record",
@@ -147,15 +139,14 @@ _ENTRIES: Final = (
     ),
     GlossaryEntry(
         "Policy id",
-        "The id= value in the _mta-sts TXT record. Sending servers fetch your MTA-STS policy "
-        "again only when it changes, so it must change every time the policy file does.",
+        "The id= value in the _mta-sts TXT record. Senders re-fetch the policy only when it "
+        "changes, so it must change with every new policy file.",
         covers=("id=",),
     ),
     GlossaryEntry(
         "Record tags",
-        "SPF, DKIM, DMARC, MTA-STS and TLS-RPT records are written as short tags with values, "
-        "such as p=reject, separated by semicolons. v= names the kind of record and its "
-        "version, for example v=DMARC1.",
+        "These records are short tags with values (p=reject) separated by semicolons; v= "
+        "names the kind of record, for example v=DMARC1.",
         covers=("v=",),
     ),
     GlossaryEntry(
@@ -165,8 +156,8 @@ _ENTRIES: Final = (
     ),
     GlossaryEntry(
         "RFC",
-        "Request for Comments: the numbered documents that define internet standards, for "
-        "example RFC 7489 for DMARC. We cite them so your IT provider can check each rule.",
+        "Request for Comments: the numbered documents that define internet standards (RFC "
+        "7489 is DMARC), cited so your IT provider can check each rule.",
     ),
     GlossaryEntry(
         "RSA key",
@@ -175,9 +166,8 @@ _ENTRIES: Final = (
     ),
     GlossaryEntry(
         "rua",
-        "The address, in a DMARC or TLS-RPT record, that receivers send their daily reports "
-        "to, written rua=mailto: and the address. fo= in a DMARC record chooses which "
-        "failures also trigger a detailed failure report.",
+        "The address in a DMARC or TLS-RPT record that receivers send daily reports to "
+        "(rua=mailto: and the address); fo= chooses which failures also get a detailed report.",
         covers=("rua=", "fo="),
     ),
     GlossaryEntry(
@@ -200,8 +190,8 @@ _ENTRIES: Final = (
     ),
     GlossaryEntry(
         "STARTTLS",
-        "The step in a mail conversation where two servers switch to an encrypted connection. "
-        "On its own it is optional, so an attacker on the network can suppress it.",
+        "The step where two mail servers switch to encryption. On its own it is optional, so "
+        "an attacker on the network can suppress it.",
     ),
     GlossaryEntry(
         "Testing / enforce mode",
@@ -235,9 +225,8 @@ _ENTRIES: Final = (
     ),
     GlossaryEntry(
         "TXT record",
-        "A DNS record holding text. SPF, DKIM, DMARC, MTA-STS and TLS-RPT all publish their "
-        "settings as TXT records. Written out for your DNS host it reads: name, TTL, IN (for "
-        "internet), TXT, then the text in quotes.",
+        "A DNS record holding text, as SPF, DKIM, DMARC, MTA-STS and TLS-RPT use. Written "
+        "out it reads: name, TTL, IN (internet), TXT, then the text in quotes.",
         covers=("IN",),
     ),
 )

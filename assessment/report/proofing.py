@@ -13,7 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from assessment.report.glossary import ORDINARY_WORDS, PROPER_NAMES, explained
+from assessment.report.glossary import (
+    GLOSSARY,
+    ORDINARY_WORDS,
+    PROPER_NAMES,
+    GlossaryEntry,
+    explained,
+)
 
 
 @dataclass(frozen=True)
@@ -144,3 +150,22 @@ def prose(text: str) -> str:
         body,
         flags=re.DOTALL | re.MULTILINE,
     )
+
+
+# ------------------------------------------------------------------------------ selection
+
+_TAG: Final = re.compile(r"<[^>]+>")
+
+
+def glossary_for(html: str) -> tuple[GlossaryEntry, ...]:
+    """The glossary entries a report's own text needs: those whose acronyms or tags it uses,
+    or whose term it names. A glossary of the terms a client meets, not of the whole field."""
+    text = " ".join(_TAG.sub(" ", html).split())
+    used = terms_used(text)
+    lowered = f" {text.lower()} "
+    chosen = []
+    for entry in GLOSSARY:
+        names = [part.strip().lower() for part in entry.term.split(" / ")]
+        if entry.tokens & used or any(f" {name}" in lowered for name in names if name):
+            chosen.append(entry)
+    return tuple(chosen)

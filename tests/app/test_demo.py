@@ -102,3 +102,11 @@ def test_demo_pdf_text_has_no_slips(demo_run: Path) -> None:
 
 def test_every_term_the_demo_uses_is_in_the_glossary(demo_run: Path) -> None:
     assert unexplained(prose(_plain_text(demo_run / "report.pdf"))) == frozenset()
+
+
+def test_demo_report_is_a_dozen_pages_and_the_evidence_is_beside_it(demo_run: Path) -> None:
+    # The main report is what a client reads; the full evidence is a separate file.
+    pages = _plain_text(demo_run / "report.pdf").count("\f")
+    assert pages <= 12, pages
+    evidence = _plain_text(demo_run / "evidence.pdf")
+    assert "E1" in evidence and "brightsmiledental.example" in evidence

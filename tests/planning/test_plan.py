@@ -198,7 +198,7 @@ def test_testing_phase_watch_follows_the_verdict(
     enforce = next(s for s in sts if s.kind is StepKind.ENFORCE)
     assert enforce.start == plan.calendar.switch_day(watch.end)
     if status is not None:
-        assert any(f"{days} days with reports (14 required)" in a for a in watch.actions)
+        assert any(f"{days} days with reports, 14 required" in a for a in watch.actions)
     if status is EnforceStatus.NOT_READY:
         assert sts[0].kind is StepKind.PREREQUISITES
         assert any("sts-webpki-invalid on mx9.example" in a for a in sts[0].actions)

@@ -39,7 +39,6 @@ SECTION_HEADINGS = (
     "Appendix",
     "A. How we assessed, and how the grade works",
     "B. Glossary",
-    "C. About this report",
 )
 
 
