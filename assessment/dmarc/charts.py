@@ -47,6 +47,8 @@ def daily_chart(classified: pd.DataFrame, domain: str) -> Figure:
         bottom = bottom + table[column]
     ax.set_title(title, fontsize=10, loc="left")
     ax.set_ylabel("messages")
+    # A tick a week (on Mondays): daily ticks ran into each other over a 30-day window.
+    ax.xaxis.set_major_locator(mdates.WeekdayLocator(byweekday=mdates.MO))  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))  # type: ignore[no-untyped-call]
     ax.tick_params(labelsize=8)
     fig.legend(loc="outside lower center", fontsize=8, frameon=False, ncols=2)

@@ -189,7 +189,9 @@ def plan_dmarc(
         senders_days = timing.dmarc_ready_days
     fixes = gate.fixes if gate is not None else ()
     if fixes:
-        actions = tuple(f"{f.sender}: {f.fix}" for f in fixes)
+        actions = tuple(
+            f.fix if f.fix.startswith(f.sender) else f"{f.sender}: {f.fix}" for f in fixes
+        )
         fix_records = tuple(r for f in fixes for r in f.records)
         sender_title = f"Fix the services that fail DMARC when they send as {domain}"
     else:

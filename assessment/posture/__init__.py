@@ -42,9 +42,6 @@ __all__ = [
     "group_findings",
 ]
 
-# What each answer caps a domain's letter at: exposed is at best C, half-protected at best B.
-_CEILING = {Answer.YES: "C", Answer.PARTLY: "B"}
-
 
 class DomainStatus(StrEnum):
     ASSESSED = "assessed"
@@ -85,11 +82,17 @@ class Posture:
         return tuple(d for d in self.domains if not d.graded)
 
 
-def _ceilings(domain: str, answers: Sequence[DomainAnswer | None]) -> list[Ceiling]:
+def _ceilings(domain: str, spoof: DomainAnswer, transit: DomainAnswer | None) -> list[Ceiling]:
+    """Why a domain's letter is capped, in the words of the two questions."""
     out = []
-    for item in answers:
-        if item is not None and item.answer in _CEILING:
-            out.append(Ceiling(_CEILING[item.answer], item.reason))
+    if spoof.answer is Answer.YES:
+        out.append(Ceiling("C", f"anyone can send mail that looks like it comes from {domain}"))
+    elif spoof.answer is Answer.PARTLY:
+        out.append(Ceiling("B", f"mail forged in the name of {domain} is only partly stopped"))
+    if transit is not None and transit.answer is Answer.YES:
+        out.append(Ceiling("C", f"mail to {domain} can travel unencrypted"))
+    elif transit is not None and transit.answer is Answer.PARTLY:
+        out.append(Ceiling("B", f"nothing makes senders encrypt mail to {domain}"))
     return out
 
 
@@ -115,7 +118,7 @@ def assess_posture(evidence: Evidence, findings: Sequence[Finding]) -> Posture:
                 receives_mail=ctx.receives_mail,
                 impersonation=pair[0],
                 interception=pair[1],
-                grade=grade(mine, _ceilings(ctx.domain, pair))
+                grade=grade(mine, _ceilings(ctx.domain, *pair))
                 if status is DomainStatus.ASSESSED
                 else None,
             )

@@ -112,10 +112,11 @@ def impersonation(ctx: DomainContext) -> DomainAnswer:
             )
         if ctx.dmarc_records:
             why = f"{domain} publishes more than one DMARC record, so receivers apply none"
+        elif not ctx.receives_mail:
+            why = f"{domain} sends no mail but publishes no DMARC policy to say so"
         else:
             why = f"{domain} publishes no DMARC policy"
-        tail = " although it sends no mail" if not ctx.receives_mail else ""
-        return DomainAnswer(domain, Answer.YES, f"{why}{tail}: forged mail is delivered.")
+        return DomainAnswer(domain, Answer.YES, f"{why}: mail forged in its name is delivered.")
     record = effective.record
     pct = record.pct if record.pct is not None else 100
     policy = effective.policy

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from assessment.planning import PlanStep
 from assessment.posture import Answer, DomainStatus, Posture, QuestionAnswer
 from assessment.posture.grading import Grade
-from assessment.report.formatting import long_date
+from assessment.report.formatting import first_sentence, long_date
 
 _TONE = {Answer.YES: "bad", Answer.PARTLY: "partial", Answer.NO: "good", Answer.UNKNOWN: "unknown"}
 
@@ -75,25 +75,20 @@ def _answer(item: QuestionAnswer) -> AnswerView:
 
 
 def _grade_reason(grade: Grade, weakest: str, several: bool) -> str:
-    where = f" for {weakest}, the weakest domain," if several else ""
-    if grade.ceiling is not None:
-        return f"{grade.letter}{where} because {_lower_first(grade.ceiling.reason)}."
+    where = f", that of {weakest}, the weakest domain" if several else ""
     if grade.capped_by_critical:
-        return f"{grade.letter}{where} because a critical problem caps the grade at D."
-    lost = sum(d.points for d in grade.deductions)
-    if not lost:
-        return f"{grade.letter}{where}: no problems count against it."
-    return f"{grade.letter}{where}: {grade.score} of 100 after the problems listed below."
-
-
-def _lower_first(text: str) -> str:
-    """A sentence continued after "because": an ordinary capitalised first word is lowered,
-    a name or acronym (MTA-STS, a domain) is kept."""
-    text = text.rstrip(".")
-    word = text.split(" ", 1)[0]
-    if word[:1].isupper() and word[1:].islower():
-        return text[:1].lower() + text[1:]
-    return text
+        return (
+            f"Grade {grade.letter}{where}: a critical problem caps the grade at D, whatever "
+            "else is in order."
+        )
+    if grade.ceiling is not None:
+        return (
+            f"Grade {grade.letter}{where}: its score is {grade.score} of 100, but "
+            f"{grade.ceiling.reason}, which caps it at {grade.ceiling.letter}."
+        )
+    if not sum(d.points for d in grade.deductions):
+        return f"Grade {grade.letter}{where}: no problems count against it."
+    return f"Grade {grade.letter}{where}: {grade.score} of 100 after the problems below."
 
 
 def _action(step: PlanStep) -> ActionView:
@@ -102,7 +97,7 @@ def _action(step: PlanStep) -> ActionView:
         owner=step.owner.label,
         effort=step.effort.label,
         when=long_date(step.start),
-        why=step.actions[0] if step.actions else "",
+        why=first_sentence(step.actions[0]) if step.actions else "",
     )
 
 

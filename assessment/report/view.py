@@ -226,10 +226,7 @@ def _observed_from(evidence: Evidence, lab: bool) -> str:
     """The vantage point, once, in words a client reads: a demonstration network is called
     that; a real run names its resolver (never a loopback port)."""
     if lab:
-        return (
-            "the kit's demonstration network, which simulates the client's DNS, web and mail "
-            "servers on this computer"
-        )
+        return "the kit's demonstration network (simulated servers)"
     resolvers = ", ".join(str(r) for r in evidence.profile.resolvers)
     return f"resolver {resolvers}" if resolvers else "the system's DNS resolver"
 

@@ -173,7 +173,7 @@ RULES: tuple[Rule, ...] = (
         MX,
         I,
         "Domain declares that it receives no mail (null MX)",
-        "{domain} publishes MX 0 .",
+        "{domain} publishes the null MX record (`MX 0 .`).",
         "Senders fail fast instead of queueing, and receivers may refuse mail from it.",
         "None.",
         ("RFC 7505",),
