@@ -61,8 +61,11 @@ def test_check_json_for_every_demo_domain(
 def test_check_table(demo_sandbox: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "brightsmiledental.example", *_flags(demo_sandbox)]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0].split()[:4] == ["SEVERITY", "DOMAIN", "HOST", "CODE"]
+    assert out.splitlines()[0].split()[:4] == ["SEVERITY", "DOMAIN", "HOST/RECORD", "CODE"]
     assert "TLS_CERT_NAME_MISMATCH" in out
+    # Two keys of one domain are two rows that say which selector each is about.
+    dkim = [line.split()[2] for line in out.splitlines() if " DKIM_KEY_" in line]
+    assert {"selector1._domainkey", "selector2._domainkey"} <= set(dkim), out
 
 
 def test_check_test_scenario_domains(sandbox: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:

@@ -54,7 +54,18 @@ PURE = ("records", "checks")
 
 # Modules every layer may use: values, names, the JSON codec, paths, provider facts.
 BASE = frozenset(
-    {"model", "names", "codec", "workspace", "providers", "recommended", "gc_pause", "clients"}
+    {
+        "model",
+        "names",
+        "codec",
+        "workspace",
+        "providers",
+        "recommended",
+        "gc_pause",
+        "clients",
+        "resources",
+        "parameters",
+    }
 )
 _ANALYSIS = frozenset({"records", "checks", "tlsrpt", "dmarc"})
 # Which layers each layer may import, besides itself and BASE. A layer is the first path part
@@ -70,10 +81,14 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "planning": _ANALYSIS,
     "readiness": _ANALYSIS | {"planning"},
     "report": _ANALYSIS | {"planning", "readiness"},
-    "tables": _ANALYSIS | {"gather"},
-    "pipeline": _ANALYSIS | {"gather", "planning", "readiness", "report", "tables"},
+    # One run read back from its folder, and the Jupyter kernel the runner starts.
+    "runs": _ANALYSIS | {"gather"},
+    "kernel": frozenset(),
+    "tables": _ANALYSIS | {"gather", "runs"},
+    "pipeline": _ANALYSIS | {"gather", "planning", "readiness", "report", "tables", "runs"},
     "portfolio": _ANALYSIS | {"gather", "planning", "readiness", "report", "pipeline", "run"},
-    "run": _ANALYSIS | {"gather", "planning", "readiness", "report", "pipeline", "sandbox"},
+    "run": _ANALYSIS
+    | {"gather", "planning", "readiness", "report", "pipeline", "sandbox", "kernel", "runs"},
     "cli": frozenset({"*"}),
     "__init__": frozenset({"*"}),
     "__main__": frozenset({"*"}),

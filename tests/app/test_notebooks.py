@@ -9,11 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from assessment.run import NOTEBOOKS, ToolError, notebook_parameters, validate_parameters
+from assessment.parameters import NOTEBOOK_PARAMETERS
+from assessment.resources import notebooks_dir
+from assessment.run import ToolError, notebook_parameters, validate_parameters
 
+NOTEBOOKS = notebooks_dir()
 EXPECTED = {
-    "assess.ipynb": {"client", "domains", "dkim_selectors", "network", "out_dir"},
-    "tlsrpt.ipynb": {"client", "sources", "window_days", "as_of", "data_dir"},
+    "assess.ipynb": {"client", "domains", "dkim_selectors", "network", "out_dir", "data_dir"},
+    "tlsrpt.ipynb": {"client", "sources", "window_days", "as_of", "data_dir", "run_dir"},
     "report.ipynb": {"run_dir", "as_of"},
 }
 
@@ -21,6 +24,13 @@ EXPECTED = {
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_parameters_cell(name: str) -> None:
     assert set(notebook_parameters(NOTEBOOKS / name)) == EXPECTED[name]
+
+
+def test_every_shipped_notebook_has_a_parameter_spec() -> None:
+    assert {p.name for p in NOTEBOOKS.glob("*.ipynb")} == set(EXPECTED) == set(NOTEBOOK_PARAMETERS)
+    for name, spec in NOTEBOOK_PARAMETERS.items():
+        # The spec and the parameters cell list the same names in the same order.
+        assert [p.name for p in spec] == list(notebook_parameters(NOTEBOOKS / name))
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
