@@ -303,9 +303,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     import tempfile
-    from datetime import date
+    from datetime import UTC, datetime
 
-    from assessment.pipeline import today
     from assessment.run import run_assessment
     from assessment.sandbox import Sandbox, demo_scenario_dir
     from assessment.tlsrpt.demo import generate_demo_reports
@@ -316,7 +315,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         Sandbox(demo_scenario_dir()) as sandbox,
     ):
         reports = Path(tmp) / "tlsrpt"
-        generate_demo_reports(reports, date.fromisoformat(today()))
+        generate_demo_reports(reports, datetime.now(UTC).date())
         result = run_assessment(
             sandbox.client,
             sandbox.domains,
@@ -523,7 +522,7 @@ def _dash_domain(argv: Sequence[str]) -> None:
             try:
                 float(token)  # a negative number, e.g. --timeout -1.5
             except ValueError:
-                domain_names([token.lstrip("-") if token.startswith("--") else token])
+                domain_names([token])
 
 
 def _quiet_broken_pipe() -> int:

@@ -8,8 +8,7 @@ take its place. JupyterLab users get the same kernel from the wheel's shared dat
 Each notebook gets a fresh kernel of its own (no state carries from one notebook to the
 next), but it may be started early: `NotebookKernel.start` launches the process and returns
 at once, and the kernel imports the modules its notebook will use while the previous
-notebook still runs. On 2 cores that took 5.4 s of kernel starts and imports off the
-demo's critical path (see bench/demo_timeline.py).
+notebook still runs (see `assessment.run.run_assessment` and bench/demo_timeline.py).
 """
 
 from __future__ import annotations
@@ -108,6 +107,20 @@ class NotebookKernel:
 
         run_sync(self.manager._async_start_kernel)(cwd=str(self._cwd))
         return self
+
+    def wait_ready(self) -> None:
+        """Block until the kernel answers (its imports are done); RuntimeError if it died."""
+        from jupyter_core.utils import run_sync
+
+        async def ready() -> None:
+            client = self.manager.client()
+            client.start_channels()
+            try:
+                await client.wait_for_ready(timeout=START_TIMEOUT_S)
+            finally:
+                client.stop_channels()
+
+        run_sync(ready)()
 
     def tail(self, lines: int = 5) -> str:
         """The kernel's last words, for an error message."""

@@ -96,8 +96,10 @@ def _date_arg(text: str) -> datetime:
 
 
 def _store_path(args: argparse.Namespace) -> Path:
-    from assessment.workspace import Workspace
+    from assessment.workspace import Workspace, WorkspaceError
 
+    if not args.client.strip():
+        raise WorkspaceError("--client is empty: give the client's name")
     return Workspace.at(getattr(args, "data", None)).client(args.client).tlsrpt_store
 
 
