@@ -85,6 +85,10 @@ class NotebookKernel:
         spec = KernelSpec(argv=argv, display_name=DISPLAY_NAME, language="python")
         log = self._log
         sockets = Path(self._folder.name) / "kernel"
+        # nbclient leaves its client's channels open when it does not own the manager (it
+        # does not here: the kernel was started ahead); they are closed with the kernel.
+        clients: list[Any] = []
+        self._clients = clients
 
         class Manager(AsyncKernelManager):
             def __init__(self, **kwargs: Any) -> None:
@@ -97,6 +101,11 @@ class NotebookKernel:
                 kw["stdout"] = log
                 kw["stderr"] = log
                 await super()._async_launch_kernel(kernel_cmd, **kw)
+
+            def client(self, **kwargs: Any) -> Any:
+                made = super().client(**kwargs)
+                clients.append(made)
+                return made
 
         self.manager = Manager()
         self._cwd = cwd
@@ -136,6 +145,8 @@ class NotebookKernel:
         from jupyter_core.utils import run_sync
 
         try:
+            for client in self._clients:
+                client.stop_channels()
             if self.manager.has_kernel:
                 run_sync(self.manager._async_shutdown_kernel)(now=True)
         except (RuntimeError, OSError):
