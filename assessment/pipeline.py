@@ -50,7 +50,7 @@ def assess(
     client: str,
     domains: Sequence[str],
     dkim_selectors: Sequence[str] = (),
-    network: Mapping[str, JsonValue] | None = None,
+    network: NetworkProfile | Mapping[str, JsonValue] | None = None,
     out_dir: str | Path = "",
     *,
     data_dir: str | Path = "",
@@ -59,7 +59,8 @@ def assess(
     run's run.json, so the folder is complete for `report.ipynb` and `mailposture report`.
 
     `out_dir` "" makes a new run folder for the client under the data folder (`data_dir`,
-    "" for the default); `network` {} is the real internet through the system resolver.
+    "" for the default); `network` is a `NetworkProfile` or its JSON (the notebook
+    parameter); None or {} is the real internet through the system resolver.
     """
     from assessment.clients import load_client
     from assessment.gather import gather, save_evidence
@@ -71,7 +72,7 @@ def assess(
     else:
         folder = Workspace(data).client(client).new_run()
     folder.path.mkdir(parents=True, exist_ok=True)
-    profile = profile_from_json(network)
+    profile = network if isinstance(network, NetworkProfile) else profile_from_json(network)
     config = load_client(data, client)
     info = RunInfo(
         client,
