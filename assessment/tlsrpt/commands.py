@@ -116,7 +116,7 @@ def _open_store(args: argparse.Namespace) -> TlsRptStore:
 
 def run_import(args: argparse.Namespace) -> int:
     from assessment.tlsrpt.ingest import import_sources
-    from assessment.tlsrpt.session import source_outcomes
+    from assessment.tlsrpt.outcomes import source_outcomes
     from assessment.tlsrpt.store import StoreError
     from assessment.workspace import WorkspaceError
 

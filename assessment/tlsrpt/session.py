@@ -6,9 +6,8 @@ Markdown rendering of a verdict live here.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Final
@@ -16,12 +15,12 @@ from typing import Final
 import pandas as pd
 
 from assessment.tlsrpt.analyze import STS
-from assessment.tlsrpt.batch import Outcome
 from assessment.tlsrpt.frames import Frames
 from assessment.tlsrpt.gate import EnforceStatus, EnforceVerdict
-from assessment.tlsrpt.ingest import ImportResult, ItemOutcome, import_sources
+from assessment.tlsrpt.ingest import ImportResult, import_sources
+from assessment.tlsrpt.outcomes import record_sources, source_outcomes
 from assessment.tlsrpt.store import TlsRptStore
-from assessment.workspace import RunFolder, SourceOutcome, Workspace
+from assessment.workspace import RunFolder, Workspace
 
 _STATUS_LABEL: Final = {
     EnforceStatus.READY: "READY for mode: enforce",
@@ -71,53 +70,6 @@ def import_and_load(
     if str(run_dir).strip():
         record_sources(RunFolder(Path(run_dir)), source_outcomes(sources, result))
     return ClientReports(path, result, frames)
-
-
-def source_outcomes(
-    sources: Sequence[str | Path], result: ImportResult
-) -> tuple[SourceOutcome, ...]:
-    """What each given source yielded, in the order given (passwords never shown).
-
-    A source that could not be read at all (missing, IMAP server unreachable, no password)
-    yields exactly one rejected item standing for the source itself: that is its error.
-    """
-    from assessment.gather.imap import redacted
-
-    by_source: dict[str, list[ItemOutcome]] = {str(s): [] for s in sources}
-    for item in result.items:
-        by_source.setdefault(item.source, []).append(item)
-    outcomes = []
-    for source, items in by_source.items():
-        counts = Counter(item.outcome for item in items)
-        error = ""
-        if len(items) == 1 and counts[Outcome.REJECTED] == 1 and _is_whole_source(items[0]):
-            error = items[0].reason
-        elif not items:
-            error = "no report files found"
-        outcomes.append(
-            SourceOutcome(
-                kind="tlsrpt",
-                source=redacted(source),
-                imported=counts[Outcome.IMPORTED],
-                duplicate=counts[Outcome.DUPLICATE],
-                rejected=0 if error else counts[Outcome.REJECTED],
-                error=error,
-            )
-        )
-    return tuple(outcomes)
-
-
-def _is_whole_source(item: ItemOutcome) -> bool:
-    # Unit-level failures name the source (or its IMAP location) as the item.
-    return item.item in (item.source, str(Path(item.source))) or item.item.startswith("imaps://")
-
-
-def record_sources(run: RunFolder, outcomes: Sequence[SourceOutcome]) -> None:
-    """Replace this kind's source outcomes in the run's run.json (other kinds are kept)."""
-    info = run.read_info()
-    kinds = {o.kind for o in outcomes}
-    kept = tuple(o for o in info.sources if o.kind not in kinds)
-    run.write_info(replace(info, sources=kept + tuple(outcomes)))
 
 
 def import_table(result: ImportResult) -> pd.DataFrame:
