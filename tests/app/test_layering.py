@@ -1,5 +1,6 @@
-"""DESIGN.md layering: only gather/ and sandbox/ open sockets; records/ and checks/ are pure; and
-data flows one way, gather -> evidence -> records/checks -> planning/readiness/gates -> report."""
+"""docs/architecture.md layering: only gather/ and sandbox/ open sockets; records/ and checks/
+are pure; and data flows one way, gather -> evidence -> records/checks ->
+planning/readiness/gates -> report."""
 
 from __future__ import annotations
 
