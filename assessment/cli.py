@@ -482,7 +482,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the loopback sandbox (DNS, HTTPS, SMTP for fictional domains)",
         description="The loopback sandbox the demo and the tests use.",
     )
-    sandbox_commands = sandbox.add_subparsers(dest="sandbox_command", required=True)
+    sandbox_commands = sandbox.add_subparsers(dest="sandbox_command", required=True, metavar="{up}")
     up = sandbox_commands.add_parser(
         "up",
         help="run the sandbox in the foreground and print the flags that reach it",

@@ -36,7 +36,10 @@ _BAR_WIDTH: Final = 30
 def add_tlsrpt_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Register ``tlsrpt import`` and ``tlsrpt summary`` under the main CLI."""
     tlsrpt = subparsers.add_parser("tlsrpt", help="import and summarise TLS-RPT reports")
-    actions = tlsrpt.add_subparsers(dest="tlsrpt_command", required=True)
+    # The metavar is what argparse names when the subcommand is missing.
+    actions = tlsrpt.add_subparsers(
+        dest="tlsrpt_command", required=True, metavar="{import,summary}"
+    )
 
     importer = actions.add_parser(
         "import",

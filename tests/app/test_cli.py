@@ -127,3 +127,53 @@ def test_imap_password_in_url_is_refused_before_anything_runs(
     err = capsys.readouterr().err
     assert "MAILPOSTURE_IMAP_PASSWORD" in err and "hunter2" not in err
     assert not (tmp_path / "clients").exists() or not any((tmp_path / "clients").rglob("*.ipynb"))
+
+
+@pytest.mark.slow
+def test_assess_says_what_each_report_source_yielded(
+    demo_sandbox: Sandbox,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from datetime import UTC, datetime
+
+    from assessment.tlsrpt.demo import generate_demo_reports
+    from assessment.workspace import RunFolder
+
+    reports = tmp_path / "reports"
+    generate_demo_reports(reports, datetime.now(UTC).date(), days=5)
+    (reports / "junk.json").write_text("{not a report")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    # An IMAP server that is not there (a closed loopback port): the source fails, the run goes on.
+    monkeypatch.setenv("MAILPOSTURE_IMAP_PASSWORD", "secret")
+    unreachable = "imaps://reports@127.0.0.1:9/INBOX"
+    code = main(
+        [
+            "assess",
+            "--client",
+            demo_sandbox.client,
+            *demo_sandbox.domains,
+            "--data",
+            str(tmp_path / "data"),
+            "--tlsrpt",
+            str(reports),
+            "--tlsrpt",
+            str(empty),
+            "--tlsrpt",
+            unreachable,
+            *_flags(demo_sandbox),
+        ]
+    )
+    out, err = capsys.readouterr()
+    assert code == 1, err
+    run = RunFolder(Path(out.strip()))
+    assert run.report.is_file()
+    lines = err.splitlines()
+    assert any(str(reports) in line and "1 rejected" in line for line in lines), err
+    assert any(str(empty) in line and "no report files found" in line for line in lines), err
+    assert any(unreachable in line and "not read" in line for line in lines), err
+    sources = {s.source: s for s in run.read_info().sources}
+    assert sources[str(reports)].imported > 0 and sources[str(reports)].rejected == 1
+    assert sources[str(empty)].failed and sources[unreachable].error

@@ -90,6 +90,9 @@ MISTAKES = [
     (["report", "--run", "{w}/full"], "not a run folder"),
     (["report"], "--run"),
     (["frobnicate"], "invalid choice"),
+    ([], "COMMAND"),
+    (["tlsrpt"], "{import,summary}"),
+    (["sandbox"], "{up}"),
     (["assess", "x.example"], "--client"),
 ]
 
