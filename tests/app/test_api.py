@@ -175,3 +175,21 @@ def test_the_notebook_import_check_can_fail() -> None:
     assert public_name_problems("import assessment as mp\nmp.tables.findings_table(x)") != []
     assert public_name_problems("from assessment import tables") != []
     assert public_name_problems("import assessment as mp\nmp.findings_table(run)") == []
+
+
+def test_ipython_completion_lists_the_lazy_names() -> None:
+    # What JupyterLab shows on `mp.<Tab>`: IPython's completer, with and without jedi.
+    code = (
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "from IPython.core.completer import provisionalcompleter\n"
+        "ip = InteractiveShell.instance()\n"
+        "ip.run_cell('import assessment as mp')\n"
+        "with provisionalcompleter():\n"
+        "    for jedi in (True, False):\n"
+        "        ip.Completer.use_jedi = jedi\n"
+        "        texts = [c.text for c in ip.Completer.completions('mp.load_', 8)]\n"
+        "        print(sorted(t.lstrip('.') for t in texts))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    expected = str(["load_evidence", "load_findings", "load_run"])
+    assert done.stdout.splitlines() == [expected, expected]
