@@ -22,6 +22,7 @@ from typing import Any, Final
 class Kind(StrEnum):
     TEXT = "a string"
     TEXT_LIST = "a list of strings"
+    DOMAIN_LIST = "a list of domain names"
     JSON_OBJECT = "a JSON object (a dict)"
     COUNT = "a positive whole number"
     ISO_DATE = "an ISO date such as 2025-11-22, or empty"
@@ -39,7 +40,7 @@ class Parameter:
 NOTEBOOK_PARAMETERS: Final[Mapping[str, tuple[Parameter, ...]]] = {
     "assess.ipynb": (
         Parameter("client", Kind.TEXT, required=True, example='"Acme Dental"'),
-        Parameter("domains", Kind.TEXT_LIST, required=True, example='["acme-dental.example"]'),
+        Parameter("domains", Kind.DOMAIN_LIST, required=True, example='["acme-dental.example"]'),
         Parameter("dkim_selectors", Kind.TEXT_LIST, example='["selector1"]'),
         Parameter("network", Kind.JSON_OBJECT, example="{}"),
         Parameter("out_dir", Kind.TEXT),
@@ -81,7 +82,7 @@ def _type_problem(parameter: Parameter, value: Any) -> str:
     kind = parameter.kind
     if kind is Kind.TEXT or kind is Kind.ISO_DATE:
         ok = isinstance(value, str)
-    elif kind is Kind.TEXT_LIST:
+    elif kind is Kind.TEXT_LIST or kind is Kind.DOMAIN_LIST:
         ok = isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
     elif kind is Kind.JSON_OBJECT:
         ok = isinstance(value, dict)
@@ -89,7 +90,7 @@ def _type_problem(parameter: Parameter, value: Any) -> str:
         ok = isinstance(value, int) and not isinstance(value, bool) and value > 0
     if not ok:
         hint = ""
-        if kind is Kind.TEXT_LIST and isinstance(value, str):
+        if kind in (Kind.TEXT_LIST, Kind.DOMAIN_LIST) and isinstance(value, str):
             hint = (
                 f" (with papermill, give a list: -y '{parameter.name}: [{value}]', "
                 "not -p, which passes a string)"
@@ -103,8 +104,16 @@ def _type_problem(parameter: Parameter, value: Any) -> str:
     if parameter.required and not (value.strip() if isinstance(value, str) else value):
         example = f", e.g. {parameter.example}" if parameter.example else ""
         return f"{parameter.name} must be given{example}"
-    if kind is Kind.TEXT_LIST and any(not v.strip() for v in value):
+    if kind in (Kind.TEXT_LIST, Kind.DOMAIN_LIST) and any(not v.strip() for v in value):
         return f"{parameter.name} holds an empty string"
+    if kind is Kind.DOMAIN_LIST:
+        from assessment.names import DomainName, DomainNameError
+
+        for text in value:
+            try:
+                DomainName.parse(text)
+            except DomainNameError as exc:
+                return f"{parameter.name}: {exc}"
     return ""
 
 

@@ -82,7 +82,7 @@ def test_string_for_a_list_is_an_error_not_a_walk(tmp_path: Path) -> None:
     message = _refusal(
         "assess.ipynb", {"client": "Acme", "domains": "acme.example"}, tmp_path / "again"
     )
-    assert "domains must be a list of strings" in message
+    assert "domains must be a list of domain names" in message
 
 
 def test_defaults_assess_nothing(tmp_path: Path) -> None:
@@ -157,6 +157,8 @@ def test_check_parameters_sees_papermill_injected_names() -> None:
         ("tlsrpt", {"as_of": "22/11/2025"}, "as_of must be an ISO date"),
         ("assess", {"network": "[]"}, "network must be a JSON object"),
         ("assess", {"domains": ["a.example", ""]}, "domains holds an empty string"),
+        ("assess", {"domains": ["192.0.2.1"]}, "domains: '192.0.2.1' is an IP address"),
+        ("assess", {"domains": "a.example"}, "domains must be a list of domain names"),
         ("assess", {"dkim_selectors": [1]}, "dkim_selectors must be a list of strings"),
     ],
 )
