@@ -59,7 +59,10 @@ def _shown_source(source: str) -> str:
 
 def _is_whole_source(item: ItemOutcome) -> bool:
     # Unit-level failures name the source (or its IMAP location) as the item.
-    return item.item in (item.source, str(Path(item.source))) or item.item.startswith("imaps://")
+    # An IMAP folder's failure names the folder; its messages are "<folder>#UID<n>".
+    if item.item.startswith("imaps://"):
+        return "#UID" not in item.item
+    return item.item in (item.source, str(Path(item.source)))
 
 
 def record_sources(run: RunFolder, outcomes: Sequence[SourceOutcome]) -> None:
