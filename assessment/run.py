@@ -134,6 +134,8 @@ def execute(
     validate_parameters(source, parameters)
     import logging
 
+    from assessment.kernel import KERNEL_NAME
+
     papermill = _import_papermill()
     output = run_dir / name
     # Papermill logs every cell at INFO; the run folder keeps the executed notebook instead.
@@ -146,7 +148,7 @@ def execute(
                 str(source),
                 str(output),
                 parameters=dict(parameters),
-                kernel_name="mailposture",
+                kernel_name=KERNEL_NAME,
                 progress_bar=False,
                 cwd=str(run_dir),
                 km=kernel.manager,
