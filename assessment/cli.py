@@ -199,7 +199,12 @@ def preflight(profile: NetworkProfile) -> None:
 def _data_dir(args: argparse.Namespace) -> Path:
     from assessment.workspace import data_dir
 
-    return data_dir(getattr(args, "data", None))
+    folder = data_dir(getattr(args, "data", None))
+    if folder.exists() and not folder.is_dir():
+        raise ToolError(
+            f"the data folder {folder} is a file, not a folder (--data or MAILPOSTURE_DATA)"
+        )
+    return folder
 
 
 # ----------------------------------------------------------------------------- commands
@@ -553,6 +558,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _quiet_broken_pipe()
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:
+        # The machine said no (a folder that cannot be created, a full disk...): one line.
+        where = f": {exc.filename}" if exc.filename else ""
+        return _fail(f"{exc.strerror or exc}{where}")
     try:
         sys.stdout.flush()
     except BrokenPipeError:

@@ -193,6 +193,9 @@ def _check_sources(sources: Sequence[str]) -> None:
 def _out_folder(out_dir: Path) -> RunFolder:
     """`--out DIR` as a run folder: a new or empty folder, or an earlier run to redo."""
     path = out_dir.expanduser().resolve()
+    existing = next(p for p in (path, *path.parents) if p.exists())
+    if existing != path and not (existing.is_dir() and os.access(existing, os.W_OK | os.X_OK)):
+        raise ToolError(f"--out {out_dir}: cannot create a folder under {existing}")
     if path.exists() and not path.is_dir():
         raise ToolError(f"--out {out_dir} is a file, not a folder")
     if path.is_dir() and any(path.iterdir()) and not RunFolder(path).is_run():
