@@ -14,10 +14,11 @@ notebook still runs (see `assessment.run.run_assessment` and bench/demo_timeline
 from __future__ import annotations
 
 import ast
+import importlib.util
 import json
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextlib import suppress
 from pathlib import Path
 from typing import IO, Any, Final
@@ -27,17 +28,19 @@ DISPLAY_NAME: Final = "Python 3 (mailposture)"
 START_TIMEOUT_S: Final = 120
 
 
-def preload_modules(notebook: Path, public: dict[str, str]) -> list[str]:
-    """The modules behind the public names a notebook uses (``mp.findings_table`` ->
-    ``assessment.tables``), for the kernel to import while it starts.
+def preload_modules(notebook: Path, public: Mapping[str, tuple[str, str]]) -> list[str]:
+    """The modules behind the public names a notebook uses, for its kernel to import while it
+    starts: ``mp.findings_table`` -> ``assessment.tables``, and the modules the function
+    itself imports when called (the layers load lazily: ``mp.write_report`` imports the
+    renderer and WeasyPrint, ~1 s, only when it runs).
 
-    `public` maps each lazily loaded public name to its module (`assessment._LAZY`).
+    `public` maps each public name to (module, attribute) (`assessment._LAZY`).
     """
     try:
         cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
     except (OSError, ValueError):
         return []
-    modules: dict[str, None] = {}
+    used: dict[str, None] = {}
     for cell in cells:
         if cell.get("cell_type") != "code":
             continue
@@ -49,12 +52,37 @@ def preload_modules(notebook: Path, public: dict[str, str]) -> list[str]:
             continue
         for node in ast.walk(tree):
             if isinstance(node, ast.Attribute) and node.attr in public:
-                modules[public[node.attr]] = None
+                used[node.attr] = None
             elif isinstance(node, ast.ImportFrom) and node.module == "assessment":
-                for alias in node.names:
-                    if alias.name in public:
-                        modules[public[alias.name]] = None
+                used.update((a.name, None) for a in node.names if a.name in public)
+    modules: dict[str, None] = {}
+    for name in used:
+        module, attribute = public[name]
+        modules[module] = None
+        modules.update((m, None) for m in _imports_inside(module, attribute))
     return list(modules)
+
+
+def _imports_inside(module: str, function: str) -> list[str]:
+    """Modules of the kit a module-level function imports in its body (read, not run)."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+        return []
+    try:
+        tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError):
+        return []
+    found: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == function:
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.ImportFrom) and (inner.module or "").startswith(
+                    "assessment."
+                ):
+                    found.append(inner.module or "")
+                elif isinstance(inner, ast.Import):
+                    found += [a.name for a in inner.names if a.name.startswith("assessment.")]
+    return found
 
 
 def _preload_line(modules: Iterable[str]) -> str:

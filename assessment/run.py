@@ -95,7 +95,11 @@ def start_kernel(name: str, run_dir: Path) -> NotebookKernel:
     import assessment
     from assessment.kernel import NotebookKernel, preload_modules
 
-    preload = preload_modules(notebook(name), assessment._LAZY)
+    public = {
+        name: (module, assessment._RENAMED.get(name, name))
+        for name, module in assessment._LAZY.items()
+    }
+    preload = preload_modules(notebook(name), public)
     return NotebookKernel(run_dir, preload).start()
 
 
