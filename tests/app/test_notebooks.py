@@ -59,3 +59,16 @@ def test_notebook_without_parameters_cell_is_refused(tmp_path: Path) -> None:
     path.write_text(json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
     with pytest.raises(ToolError, match="exactly one cell tagged"):
         notebook_parameters(path)
+
+
+def test_kernels_preload_what_their_notebook_will_import() -> None:
+    import assessment
+    from assessment.kernel import preload_modules
+
+    public = {n: (m, assessment._RENAMED.get(n, n)) for n, m in assessment._LAZY.items()}
+    assess = preload_modules(NOTEBOOKS / "assess.ipynb", public)
+    report = preload_modules(NOTEBOOKS / "report.ipynb", public)
+    assert {"assessment.pipeline", "assessment.gather", "assessment.tables"} <= set(assess)
+    # write_report imports the renderer only when called: read from its body, not run.
+    assert {"assessment.pipeline", "assessment.report.render"} <= set(report)
+    assert "assessment.report.render" not in assess
