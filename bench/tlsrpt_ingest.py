@@ -201,7 +201,11 @@ def main() -> int:
                 (Path(tmp) / f"tlsrpt-{round_number}.sqlite").unlink()
         # Workers hold one chunk (256 reports) at a time; the importing process
         # holds the corpus's paths, the outcomes and up to ~40 chunks of results.
-        print(f"peak RSS of the importing process: {peak_rss_mib():.0f} MiB")
+        if args.cli:
+            child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            print(f"peak RSS of the largest child process (the command): {child:.0f} MiB")
+        else:
+            print(f"peak RSS of the importing process: {peak_rss_mib():.0f} MiB")
         ours = statistics.median(ours_rates)
         print(f"median: mailposture full ingest {ours:,.0f} reports/s")
         if not peer_rates:
