@@ -11,7 +11,7 @@ from enum import StrEnum
 
 
 class Outcome(StrEnum):
-    """Outcome of one DNS lookup, as DESIGN.md names them."""
+    """Outcome of one DNS lookup, as docs/architecture.md names them."""
 
     OK = "ok"
     NXDOMAIN = "nxdomain"

@@ -10,10 +10,25 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assessment.checks import findings_from_json, findings_to_json, run_checks
+from assessment.checks import findings_to_json, run_checks
 from assessment.codec import JsonValue, from_json, to_json
 from assessment.model import Evidence, Finding, NetworkProfile
+from assessment.names import DomainName
+from assessment.runs import Run, load_findings, load_run
 from assessment.workspace import RunFolder, RunInfo, Workspace, write_atomic
+from assessment.workspace import data_dir as workspace_data_dir
+
+__all__ = [
+    "assess",
+    "evidence_date",
+    "load_findings",
+    "load_run",
+    "profile_from_json",
+    "profile_to_json",
+    "report",
+    "save_findings",
+    "today",
+]
 
 if TYPE_CHECKING:
     from assessment.dmarc.gate import DmarcVerdict
@@ -33,43 +48,52 @@ def save_findings(findings: Sequence[Finding], path: Path) -> None:
     write_atomic(path, findings_to_json(findings))
 
 
-def load_findings(path: Path) -> tuple[Finding, ...]:
-    try:
-        return findings_from_json(path.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise ValueError(f"{path}: {exc}") from exc
-
-
 # ------------------------------------------------------------------------- assess step
 
 
 def assess(
     client: str,
     domains: Sequence[str],
-    dkim_selectors: Sequence[str],
-    network: Mapping[str, JsonValue] | None,
-    out_dir: str | Path,
-) -> tuple[Evidence, tuple[Finding, ...]]:
-    """Gather evidence (the only network step), run the checks, save both."""
+    dkim_selectors: Sequence[str] = (),
+    network: NetworkProfile | Mapping[str, JsonValue] | None = None,
+    out_dir: str | Path = "",
+    *,
+    data_dir: str | Path = "",
+) -> Run:
+    """Gather evidence (the only network step), run the checks, and save both with the
+    run's run.json, so the folder is complete for `report.ipynb` and `mailposture report`.
+
+    `out_dir` "" makes a new run folder for the client under the data folder (`data_dir`,
+    "" for the default); `network` is a `NetworkProfile` or its JSON (the notebook
+    parameter); None or {} is the real internet through the system resolver.
+    """
+    from assessment.clients import load_client
     from assessment.gather import gather, save_evidence
 
-    run_dir = Path(out_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    profile = profile_from_json(network)
-    names = [d.strip().lower().rstrip(".") for d in domains if d.strip()]
-    evidence = gather(client, names, profile, list(dkim_selectors))
-    folder = RunFolder(run_dir)
+    data = workspace_data_dir(data_dir)
+    names = tuple(DomainName.parse(d).ascii for d in domains)
+    if str(out_dir).strip():
+        folder = RunFolder(Path(out_dir).expanduser().resolve())
+    else:
+        folder = Workspace(data).client(client).new_run()
+    folder.path.mkdir(parents=True, exist_ok=True)
+    profile = network if isinstance(network, NetworkProfile) else profile_from_json(network)
+    config = load_client(data, client)
+    info = RunInfo(
+        client,
+        names,
+        today(),
+        str(data),
+        country=config.country if config else "",
+        frameworks=config.frameworks if config else (),
+        demo=profile.lab,
+    )
+    folder.write_info(info)
+    evidence = gather(client, list(names), profile, list(dkim_selectors))
     save_evidence(evidence, folder.evidence)
     findings = run_checks(evidence)
     save_findings(findings, folder.findings)
-    return evidence, findings
-
-
-def load_run(run_dir: str | Path) -> tuple[Evidence, tuple[Finding, ...]]:
-    from assessment.gather import load_evidence
-
-    folder = RunFolder(Path(run_dir))
-    return load_evidence(folder.evidence), load_findings(folder.findings)
+    return Run(folder, evidence, findings, info)
 
 
 # ------------------------------------------------------------------------- report step
@@ -97,7 +121,8 @@ def report(run_dir: str | Path, *, as_of: str = "") -> Path:
 
     folder = RunFolder(Path(run_dir))
     info = folder.read_info()
-    evidence, findings = load_run(folder.path)
+    run = load_run(folder.path)
+    evidence, findings = run.evidence, run.findings
     assessed_on = date.fromisoformat(as_of or info.assessed_on)
     data_dir = Path(info.data_dir)
     brand = resolve_brand(data_dir, info.slug, demo=info.demo)

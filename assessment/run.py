@@ -1,30 +1,40 @@
 """Papermill orchestration: one assessment run = the notebooks executed into one run folder.
 
 Papermill only warns when a parameter name is not in the notebook, so a typo would silently
-run with the default. Every parameter set is validated against the notebook's `parameters`
-cell before papermill starts.
+run with the default. Every parameter set is checked against the notebook's `parameters`
+cell and the declared types (`assessment.parameters`) before papermill starts.
+
+Everything a run can be refused for (missing report sources, an IMAP source without its
+password, an unusable brand or output folder, no resolver answering) is checked before the
+first notebook runs, so a refused run costs nothing and leaves nothing behind.
 """
 
 from __future__ import annotations
 
 import ast
 import json
-import logging
+import os
 import sys
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from assessment.model import NetworkProfile
-from assessment.names import DomainName
-from assessment.pipeline import profile_to_json, today
-from assessment.workspace import RunFolder, RunInfo, Workspace, WorkspaceError
+from assessment.resources import notebook
+from assessment.workspace import (
+    ClientFolder,
+    RunFolder,
+    SourceOutcome,
+    Workspace,
+    WorkspaceError,
+)
 
-KIT_ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = KIT_ROOT / "notebooks"
+if TYPE_CHECKING:
+    from assessment.kernel import NotebookKernel
+    from assessment.model import NetworkProfile
+
+ASSESS, TLSRPT, REPORT = "assess.ipynb", "tlsrpt.ipynb", "report.ipynb"
 
 
 class ToolError(Exception):
@@ -36,18 +46,18 @@ class RunResult:
     run_dir: Path
     pdf: Path
     notebooks: tuple[Path, ...]
+    sources: tuple[SourceOutcome, ...] = ()
+    """What each report source given to the run yielded (also in run.json)."""
 
 
 def notebook_parameters(path: Path) -> dict[str, str]:
     """Names assigned in the notebook's one `parameters` cell, with their source text."""
     try:
-        notebook = json.loads(path.read_text(encoding="utf-8"))
+        content = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ToolError(f"cannot read notebook {path}: {exc}") from exc
     cells = [
-        c
-        for c in notebook.get("cells", [])
-        if "parameters" in c.get("metadata", {}).get("tags", [])
+        c for c in content.get("cells", []) if "parameters" in c.get("metadata", {}).get("tags", [])
     ]
     if len(cells) != 1:
         raise ToolError(f"{path.name} must have exactly one cell tagged 'parameters'")
@@ -64,6 +74,9 @@ def notebook_parameters(path: Path) -> dict[str, str]:
 
 
 def validate_parameters(path: Path, parameters: Mapping[str, Any]) -> None:
+    """Refuse names the notebook does not have and values of the wrong type."""
+    from assessment.parameters import NOTEBOOK_PARAMETERS, parameter_problems
+
     known = notebook_parameters(path)
     unknown = sorted(set(parameters) - set(known))
     if unknown:
@@ -71,75 +84,157 @@ def validate_parameters(path: Path, parameters: Mapping[str, Any]) -> None:
             f"{path.name} has no parameter(s) {', '.join(unknown)}; "
             f"it takes: {', '.join(sorted(known))}"
         )
+    if path.name in NOTEBOOK_PARAMETERS:
+        problems = parameter_problems(path.name, parameters)
+        if problems:
+            raise ToolError(f"{path.name}: {'; '.join(problems)}")
 
 
-def _kernel_manager_class(sockets: Path, log: IO[bytes]) -> type:
-    """A kernel manager talking to the kernel over Unix sockets instead of loopback TCP, with
-    the kernel's own output going to a log file.
+def start_kernel(name: str, run_dir: Path) -> NotebookKernel:
+    """A kernel for notebook `name`, launched now, importing what the notebook will use."""
+    import assessment
+    from assessment.kernel import NotebookKernel, preload_modules
 
-    Over TCP, ipykernel warns on every start that the channel is unencrypted; over IPC the
-    channel is a private socket file, which is also the better choice on a shared machine.
-    jupyter_client interrupts the kernel on every shutdown and ipykernel logs that as an
-    error: kernel chatter belongs in a log, quoted only if the kernel really fails.
+    public = {
+        name: (module, assessment._RENAMED.get(name, name))
+        for name, module in assessment._LAZY.items()
+    }
+    preload = preload_modules(notebook(name), public)
+    return NotebookKernel(run_dir, preload).start()
+
+
+def _import_papermill() -> Any:
+    """papermill, without the 1.0-1.2 s of CPU its import used to cost in every run.
+
+    nbformat imports jsonschema, and jsonschema, when `rfc3987_syntax` is installed (the
+    Jupyter stack installs it), builds that package's lark grammar at import for its "iri"
+    format check, which the notebook schema never uses. Hiding the package during this one
+    import skips that check in this process only; the grammar is left to whoever needs it.
     """
-    from jupyter_client.manager import AsyncKernelManager
+    if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
+        import papermill
 
-    class IpcKernelManager(AsyncKernelManager):
-        def __init__(self, **kwargs: Any) -> None:
-            super().__init__(**kwargs)
-            self.transport = "ipc"
-            self.ip = str(sockets / "kernel")
-
-        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
-            kw["stdout"] = log
-            kw["stderr"] = log
-            await super()._async_launch_kernel(kernel_cmd, **kw)
-
-    return IpcKernelManager
-
-
-def _tail(path: Path, lines: int = 5) -> str:
+        return papermill
+    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
     try:
-        text = path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
-    except OSError:
-        return ""
-    return " | ".join(text[-lines:])
+        import papermill
+    finally:
+        del sys.modules["rfc3987_syntax"]
+    return papermill
 
 
-def execute(name: str, run_dir: Path, parameters: Mapping[str, Any]) -> Path:
-    """Run one notebook with validated parameters; the executed copy stays in the run folder."""
-    import papermill
+def execute(
+    name: str,
+    run_dir: Path,
+    parameters: Mapping[str, Any],
+    kernel: NotebookKernel | None = None,
+) -> Path:
+    """Run one notebook with validated parameters; the executed copy stays in the run folder.
 
-    source = NOTEBOOKS / name
+    `kernel`: one started ahead (`start_kernel`); by default one is started here. Either way
+    it is shut down when the notebook is done.
+    """
+    source = notebook(name)
     validate_parameters(source, parameters)
+    import logging
+
+    from assessment.kernel import KERNEL_NAME
+
+    papermill = _import_papermill()
     output = run_dir / name
     # Papermill logs every cell at INFO; the run folder keeps the executed notebook instead.
     logging.getLogger("papermill").setLevel(logging.WARNING)
-    with tempfile.TemporaryDirectory(prefix="mailposture-kernel-") as sockets:
-        log_path = Path(sockets) / "kernel.log"
-        with log_path.open("wb") as log:
-            try:
-                papermill.execute_notebook(
-                    str(source),
-                    str(output),
-                    parameters=dict(parameters),
-                    kernel_name="mailposture",
-                    progress_bar=False,
-                    cwd=str(run_dir),
-                    kernel_manager_class=_kernel_manager_class(Path(sockets), log),
-                )
-            except papermill.PapermillExecutionError as exc:
-                raise ToolError(
-                    f"{name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue} "
-                    f"(executed notebook kept at {output})"
-                ) from exc
-            except (RuntimeError, OSError) as exc:
-                # A kernel that died or never started: its own last words explain why.
-                log.flush()
-                raise ToolError(
-                    f"{name}: the notebook kernel failed: {exc}; kernel log: {_tail(log_path)}"
-                ) from exc
+    if kernel is None:
+        kernel = start_kernel(name, run_dir)
+    with kernel:
+        try:
+            papermill.execute_notebook(
+                str(source),
+                str(output),
+                parameters=dict(parameters),
+                kernel_name=KERNEL_NAME,
+                progress_bar=False,
+                cwd=str(run_dir),
+                km=kernel.manager,
+            )
+        except papermill.PapermillExecutionError as exc:
+            raise ToolError(
+                f"{name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue} "
+                f"(executed notebook kept at {output})"
+            ) from exc
+        except (RuntimeError, OSError) as exc:
+            # A kernel that died or never started: its own last words explain why.
+            raise ToolError(
+                f"{name}: the notebook kernel failed: {exc}; kernel log: {kernel.tail()}"
+            ) from exc
     return output
+
+
+# ------------------------------------------------------------------------------ checks
+
+
+def _check_sources(sources: Sequence[str]) -> None:
+    """Refuse report sources that cannot give anything, before any work is done."""
+    from assessment.gather.imap import PASSWORD_ENV
+
+    for source in sources:
+        text = str(source)
+        if "://" in text:
+            parts = urlsplit(text)
+            if parts.scheme.lower() != "imaps":
+                raise ToolError(f"report source {text}: only imaps:// URLs are supported")
+            if parts.password is not None:
+                # The executed notebooks keep their parameters: a password would be stored.
+                raise ToolError(f"put the IMAP password in {PASSWORD_ENV}, not in the URL")
+            if not parts.hostname:
+                raise ToolError(f"report source {text}: no IMAP server named")
+            if not os.environ.get(PASSWORD_ENV):
+                raise ToolError(f"report source {text}: set {PASSWORD_ENV} to the IMAP password")
+        elif not Path(text).expanduser().exists():
+            raise ToolError(f"report source {text}: no such file or folder")
+
+
+def _out_folder(out_dir: Path) -> RunFolder:
+    """`--out DIR` as a run folder: a new or empty folder, or an earlier run to redo."""
+    path = out_dir.expanduser().resolve()
+    existing = next(p for p in (path, *path.parents) if p.exists())
+    if existing != path and not (existing.is_dir() and os.access(existing, os.W_OK | os.X_OK)):
+        raise ToolError(f"--out {out_dir}: cannot create a folder under {existing}")
+    if path.exists() and not path.is_dir():
+        raise ToolError(f"--out {out_dir} is a file, not a folder")
+    if path.is_dir() and any(path.iterdir()) and not RunFolder(path).is_run():
+        # Never mix a run into a folder of other files (or overwrite them).
+        raise ToolError(f"--out {out_dir}: folder is not empty and holds no earlier run")
+    return RunFolder(path)
+
+
+def check_run_inputs(
+    client: str,
+    domains: Sequence[str],
+    profile: NetworkProfile,
+    data_dir: Path,
+    tlsrpt_sources: Sequence[str] = (),
+) -> Path:
+    """Everything a run is refused for, checked before it starts; the client's folder."""
+    from assessment.gather import ResolverUnavailable, check_resolvers
+    from assessment.report.brand import BrandError, resolve_brand
+
+    if not domains:
+        raise ToolError("no domain given")
+    _check_sources(tlsrpt_sources)
+    try:
+        client_folder = Workspace(data_dir).client(client)
+        # Fail before any network work if the brand cannot be used.
+        resolve_brand(data_dir, client_folder.slug, demo=profile.lab)
+    except WorkspaceError as exc:
+        raise ToolError(str(exc)) from exc
+    except BrandError as exc:
+        raise ToolError(f"brand: {exc}") from exc
+    try:
+        check_resolvers(profile)
+    except ResolverUnavailable as exc:
+        raise ToolError(f"DNS does not work from here: {exc}") from exc
+    return client_folder.path
 
 
 def run_assessment(
@@ -154,70 +249,77 @@ def run_assessment(
     window_days: int = 14,
 ) -> RunResult:
     """Assess, import TLS-RPT reports (if any are given), report: the full papermill path."""
-    from assessment.gather import ResolverUnavailable, check_resolvers
-    from assessment.report.brand import BrandError, resolve_brand
+    from assessment.codec import to_json
+    from assessment.names import DomainName
 
-    if not domains:
-        raise ToolError("no domain given")
-    for source in tlsrpt_sources:
-        if "://" in str(source) and urlsplit(str(source)).password is not None:
-            # The executed notebooks keep their parameters: a password would be stored.
-            raise ToolError("put the IMAP password in MAILPOSTURE_IMAP_PASSWORD, not in the URL")
-    try:
-        client_folder = Workspace(data_dir).client(client)
-        # Fail before any network work if the brand cannot be used.
-        resolve_brand(data_dir, client_folder.slug, demo=profile.lab)
-    except WorkspaceError as exc:
-        raise ToolError(str(exc)) from exc
-    except BrandError as exc:
-        raise ToolError(f"brand: {exc}") from exc
-    try:
-        check_resolvers(profile)
-    except ResolverUnavailable as exc:
-        raise ToolError(f"DNS does not work from here: {exc}") from exc
-    run = RunFolder((out_dir or client_folder.new_run().path).resolve())
+    chosen = _out_folder(out_dir) if out_dir is not None else None
+    client_path = check_run_inputs(client, domains, profile, data_dir, tlsrpt_sources)
+    run = chosen or ClientFolder(client_path).new_run()
     run_dir = run.path
     run_dir.mkdir(parents=True, exist_ok=True)
-    assessed_on = today()
-    names = tuple(DomainName.parse(d).ascii for d in domains)
-    run.write_info(RunInfo(client, names, assessed_on, str(data_dir.resolve()), demo=profile.lab))
-    executed = [
-        execute(
-            "assess.ipynb",
-            run_dir,
-            {
-                "client": client,
-                "domains": list(names),
-                "dkim_selectors": list(selectors),
-                "network": profile_to_json(profile),
-                "out_dir": str(run_dir),
-            },
-        )
-    ]
-    if tlsrpt_sources:
-        executed.append(
+    names = [DomainName.parse(d).ascii for d in domains]
+    steps = [ASSESS, *([TLSRPT] if tlsrpt_sources else []), REPORT]
+    # The first notebook's kernel starts alone (on 2 cores, starting all three at once
+    # delayed it by 0.3-1.6 s); once it answers, the others start and import what their
+    # notebooks use while the earlier notebooks run (gather mostly waits on the network).
+    kernels = {ASSESS: start_kernel(ASSESS, run_dir)}
+    try:
+        _import_papermill()  # while the kernel starts
+        try:
+            kernels[ASSESS].wait_ready()
+        except RuntimeError as exc:
+            raise ToolError(
+                f"the notebook kernel did not start: {exc}; kernel log: {kernels[ASSESS].tail()}"
+            ) from exc
+        kernels.update({name: start_kernel(name, run_dir) for name in steps[1:]})
+        executed = [
             execute(
-                "tlsrpt.ipynb",
+                ASSESS,
                 run_dir,
                 {
                     "client": client,
-                    "sources": [str(s) for s in tlsrpt_sources],
-                    "window_days": window_days,
-                    "as_of": assessed_on,
+                    "domains": names,
+                    "dkim_selectors": list(selectors),
+                    "network": to_json(profile),
+                    "out_dir": str(run_dir),
                     "data_dir": str(data_dir.resolve()),
                 },
+                kernels.pop(ASSESS),
             )
-        )
-    executed.append(rerender(run_dir))
-    return RunResult(run_dir, run.report, tuple(executed))
+        ]
+        info = run.read_info()
+        if tlsrpt_sources:
+            executed.append(
+                execute(
+                    TLSRPT,
+                    run_dir,
+                    {
+                        "client": client,
+                        "sources": [str(s) for s in tlsrpt_sources],
+                        "window_days": window_days,
+                        "as_of": info.assessed_on,
+                        "data_dir": str(data_dir.resolve()),
+                        "run_dir": str(run_dir),
+                    },
+                    kernels.pop(TLSRPT),
+                )
+            )
+        executed.append(rerender(run_dir, kernels.pop(REPORT)))
+    finally:
+        for kernel in kernels.values():
+            kernel.close()
+    return RunResult(run_dir, run.report, tuple(executed), run.read_info().sources)
 
 
-def rerender(run_dir: Path) -> Path:
+def rerender(run_dir: Path, kernel: NotebookKernel | None = None) -> Path:
     """Run the report notebook over a run folder: saved evidence and the store, no network."""
-    if not RunFolder(run_dir).is_run():
+    folder = RunFolder(run_dir)
+    if not folder.is_run():
         raise ToolError(f"{run_dir} holds no evidence.json: not a run folder")
-    _say_if_unbranded(RunFolder(run_dir))
-    return execute("report.ipynb", run_dir, {"run_dir": str(run_dir)})
+    if not folder.info_file.is_file():
+        raise ToolError(f"{run_dir} has no run.json: not a complete run folder")
+    _say_if_unbranded(folder)
+    return execute(REPORT, run_dir, {"run_dir": str(run_dir)}, kernel)
 
 
 def _say_if_unbranded(run: RunFolder) -> None:

@@ -1,4 +1,7 @@
-"""pandas tables of evidence and findings, for the notebooks (display only, no logic)."""
+"""pandas tables of evidence and findings, for the notebooks (display only, no logic).
+
+Each takes a `Run` (`assessment.load_run`) or the evidence / findings themselves.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,20 @@ from collections.abc import Sequence
 import pandas as pd
 
 from assessment.model import Evidence, Finding
+from assessment.runs import Run
 
 
-def lookups_table(evidence: Evidence) -> pd.DataFrame:
+def _evidence(source: Run | Evidence) -> Evidence:
+    return source.evidence if isinstance(source, Run) else source
+
+
+def _findings(source: Run | Sequence[Finding]) -> Sequence[Finding]:
+    return source.findings if isinstance(source, Run) else source
+
+
+def lookups_table(evidence: Run | Evidence) -> pd.DataFrame:
+    """Every DNS lookup: name, type, outcome, answers, TTL, AD bit, CNAME chain, time."""
+    evidence = _evidence(evidence)
     rows = [
         {
             "domain": domain.domain,
@@ -28,7 +42,9 @@ def lookups_table(evidence: Evidence) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def probes_table(evidence: Evidence) -> pd.DataFrame:
+def probes_table(evidence: Run | Evidence) -> pd.DataFrame:
+    """Every SMTP probe: MX, address, STARTTLS, TLS version, certificate and its problem."""
+    evidence = _evidence(evidence)
     rows = []
     for domain in evidence.domains:
         for probe in domain.smtp:
@@ -50,7 +66,9 @@ def probes_table(evidence: Evidence) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def policy_table(evidence: Evidence) -> pd.DataFrame:
+def policy_table(evidence: Run | Evidence) -> pd.DataFrame:
+    """The MTA-STS policy fetch of each domain, as the HTTPS server answered it."""
+    evidence = _evidence(evidence)
     rows = []
     for domain in evidence.domains:
         fetch = domain.mta_sts_policy
@@ -72,7 +90,9 @@ def policy_table(evidence: Evidence) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def findings_table(findings: Sequence[Finding]) -> pd.DataFrame:
+def findings_table(findings: Run | Sequence[Finding]) -> pd.DataFrame:
+    """One row per finding: severity, domain, host, code, title, detail."""
+    findings = _findings(findings)
     rows = [
         {
             "severity": f.severity.value,
@@ -87,7 +107,8 @@ def findings_table(findings: Sequence[Finding]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["severity", "domain", "host", "code", "title", "detail"])
 
 
-def severity_counts(findings: Sequence[Finding]) -> pd.DataFrame:
+def severity_counts(findings: Run | Sequence[Finding]) -> pd.DataFrame:
+    """Findings per domain (rows) and severity (columns)."""
     table = findings_table(findings)
     if table.empty:
         return pd.DataFrame(columns=["domain"])

@@ -3,6 +3,9 @@
 Exit status: 0 when every source was read (duplicates are fine); 1 when items were
 rejected or a source gave no report at all; 2, with a one-line reason, when the
 command could not run (unusable store, no store yet for ``summary``).
+
+The store, the parser and pandas are imported only when a command runs: building the
+parser (``mailposture --help``) must stay cheap.
 """
 
 from __future__ import annotations
@@ -15,14 +18,11 @@ from collections import Counter
 from datetime import UTC, date, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any, Final, TextIO
+from typing import TYPE_CHECKING, Any, Final, TextIO
 
-from assessment.dmarc.gate import DmarcVerdict, dmarc_verdicts
-from assessment.dmarc.ingest import ImportResult, import_sources
-from assessment.dmarc.inventory import classify, senders
-from assessment.dmarc.store import DmarcStore, StoreError
-from assessment.intake.batch import Outcome
-from assessment.workspace import Workspace
+if TYPE_CHECKING:
+    from assessment.dmarc.gate import DmarcVerdict
+    from assessment.dmarc.ingest import ImportResult
 
 EXIT_OK: Final = 0
 EXIT_REJECTED: Final = 1
@@ -33,35 +33,63 @@ _BAR_WIDTH: Final = 30
 _PREFIX: Final = "mailposture dmarc"
 
 
-def add_dmarc_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_dmarc_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Register ``dmarc import`` and ``dmarc summary`` under the main CLI."""
     dmarc = subparsers.add_parser("dmarc", help="import and summarise DMARC aggregate reports")
-    actions = dmarc.add_subparsers(dest="dmarc_command", required=True)
+    # The metavar is what argparse names when the subcommand is missing.
+    actions = dmarc.add_subparsers(dest="dmarc_command", required=True, metavar="{import,summary}")
 
     importer = actions.add_parser(
         "import",
         help="import reports from files, folders, mbox, Maildir or imaps:// URLs",
+        description="Import DMARC aggregate (rua) reports into the client's store. Reports "
+        "already in the store are recognised and stored once; every good report is imported, "
+        "whatever happens to the others.",
+        epilog="exit status: 0 every source was read and nothing was rejected (duplicates are "
+        "fine); 1 items were rejected or a source gave nothing (listed on the output); "
+        "2 the import could not run (unusable store or client name).",
     )
-    importer.add_argument("--client", required=True, help="client name (store per client)")
-    importer.add_argument("sources", nargs="+", metavar="SOURCE")
-    importer.add_argument("--json", action="store_true", help="print a JSON result")
+    importer.add_argument(
+        "--client", required=True, help="client name; each client has its own store"
+    )
+    importer.add_argument(
+        "sources",
+        nargs="+",
+        metavar="SOURCE",
+        help="a report file (.xml, .xml.gz, .zip, .eml), a folder (walked recursively), "
+        "an mbox file, a Maildir, or imaps://user@host[:port]/FOLDER "
+        "(password in $MAILPOSTURE_IMAP_PASSWORD)",
+    )
+    importer.add_argument(
+        "--json", action="store_true", help="print the result as JSON instead of text"
+    )
     importer.set_defaults(handler=run_import)
 
     summary = actions.add_parser(
-        "summary", help="senders, and whether p=quarantine or p=reject is safe, per domain"
+        "summary",
+        help="senders, and whether p=quarantine or p=reject is safe, per domain",
+        description="Who sends mail as the client, per domain and sender, and per domain "
+        "whether DMARC can move to p=reject, with the senders to fix first.",
     )
-    summary.add_argument("--client", required=True)
+    summary.add_argument("--client", required=True, help="client name whose store to read")
     summary.add_argument(
-        "--since", type=_date_arg, default=None, help="only reports beginning on/after DATE"
+        "--since",
+        type=_date_arg,
+        default=None,
+        metavar="DATE",
+        help="only reports beginning on or after DATE, an ISO date such as 2025-11-01 "
+        "(default: all reports)",
     )
     summary.add_argument(
         "--as-of",
-        type=date.fromisoformat,
+        type=_day_arg,
         default=None,
         metavar="DATE",
         help="judge as of this day (default: today, UTC); the gate reviews the days before it",
     )
-    summary.add_argument("--json", action="store_true", help="print JSON")
+    summary.add_argument(
+        "--json", action="store_true", help="print the senders and verdicts as JSON"
+    )
     summary.set_defaults(handler=run_summary)
 
 
@@ -69,11 +97,26 @@ def _date_arg(text: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO date: {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO date such as 2025-11-01"
+        ) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def _day_arg(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO date such as 2025-11-01"
+        ) from None
+
+
 def _store_path(args: argparse.Namespace) -> Path:
+    from assessment.workspace import Workspace, WorkspaceError
+
+    if not args.client.strip():
+        raise WorkspaceError("--client is empty: give the client's name")
     data = getattr(args, "data", None)
     return Workspace.at(data).client(args.client).dmarc_store
 
@@ -84,6 +127,9 @@ def _fail(message: object) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from assessment.dmarc.ingest import import_sources
+    from assessment.dmarc.store import DmarcStore, StoreError
+
     try:
         store = DmarcStore(_store_path(args))
     except (StoreError, ValueError) as exc:
@@ -106,6 +152,8 @@ def run_import(args: argparse.Namespace) -> int:
 
 def _empty_sources(sources: list[str], result: ImportResult) -> list[str]:
     """Sources that gave no report at all (an empty folder, nothing but rejections)."""
+    from assessment.intake.batch import Outcome
+
     taken = {
         item.source
         for item in result.items
@@ -158,6 +206,10 @@ def _progress_bar(stream: TextIO) -> Any:
 
 
 def run_summary(args: argparse.Namespace) -> int:
+    from assessment.dmarc.gate import dmarc_verdicts
+    from assessment.dmarc.inventory import classify, senders
+    from assessment.dmarc.store import DmarcStore, StoreError
+
     try:
         path = _store_path(args)
     except ValueError as exc:

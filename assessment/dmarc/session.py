@@ -17,8 +17,9 @@ from assessment.dmarc.frames import Frames
 from assessment.dmarc.gate import DmarcVerdict, GateStatus
 from assessment.dmarc.ingest import ImportResult, import_sources
 from assessment.dmarc.store import DmarcStore
+from assessment.intake.outcomes import record_sources, source_outcomes
 from assessment.tlsrpt.session import import_table, parse_as_of
-from assessment.workspace import Workspace
+from assessment.workspace import RunFolder, Workspace
 
 __all__ = [
     "ClientReports",
@@ -47,13 +48,25 @@ class ClientReports:
 
 
 def import_and_load(
-    client: str, sources: Sequence[str | Path], data_dir: str | Path = ""
+    client: str,
+    sources: Sequence[str | Path],
+    data_dir: str | Path = "",
+    run_dir: str | Path = "",
 ) -> ClientReports:
-    """Import ``sources`` into the client's DMARC store (duplicates skipped) and read its frames."""
+    """Import ``sources`` into the client's DMARC store (duplicates skipped) and read its frames.
+
+    With a ``run_dir``, what each source yielded is also recorded in that run's run.json
+    (`RunInfo.sources`, kind ``dmarc``), as the TLS-RPT import does.
+    """
+    if isinstance(sources, str | Path):
+        # A lone string would be imported character by character, "/" first.
+        raise TypeError(f"sources must be a list of sources, not the single {sources!r}")
     path = Workspace.at(data_dir).client(client).dmarc_store
     with DmarcStore(path) as store:
         result = import_sources(store, list(sources))
         frames = store.frames()
+    if str(run_dir).strip():
+        record_sources(RunFolder(Path(run_dir)), source_outcomes(sources, result, kind="dmarc"))
     return ClientReports(path, result, frames)
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Final, TextIO
+from typing import Any, Final, TextIO
 
 from assessment.report.brand import (
     BrandError,
@@ -50,10 +50,10 @@ class BrandAnswers:
     """The logo file to copy beside brand.toml."""
 
 
-def add_brand_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_brand_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Register ``brand init`` under the main CLI."""
     brand = subparsers.add_parser("brand", help="your consultancy's brand on every report")
-    actions = brand.add_subparsers(dest="brand_command", required=True)
+    actions = brand.add_subparsers(dest="brand_command", required=True, metavar="{init}")
     init = actions.add_parser(
         "init",
         help="write <data>/brand.toml (asks on a terminal; flags for scripts)",
@@ -62,8 +62,8 @@ def add_brand_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     )
     init.add_argument("--firm", help="your firm's name, as printed on the cover")
     init.add_argument("--name", help="who signs the report, e.g. 'Sam Lee, Principal'")
-    init.add_argument("--email", default=None)
-    init.add_argument("--phone", default=None)
+    init.add_argument("--email", default=None, help="contact email printed on the report")
+    init.add_argument("--phone", default=None, help="contact phone printed on the report")
     init.add_argument("--web", default=None, help="web site, e.g. example.com")
     init.add_argument("--tagline", default=None, help="one line under the firm's name")
     init.add_argument(

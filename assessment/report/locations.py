@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from assessment.resources import templates_dir
 
-TEMPLATES_DIR = (Path(__file__).resolve().parents[2] / "report_templates").resolve()
-"""Jinja2 templates, print CSS, fonts and the built-in brands, at the repository root."""
+TEMPLATES_DIR = templates_dir()
+"""Jinja2 templates, print CSS, fonts and the built-in brands (see `assessment.resources`)."""
 
 DEFAULT_BRAND_FILE = TEMPLATES_DIR / "brand" / "default" / "brand.toml"
 """The built-in defaults: colours, fonts and neutral wording; no identity."""

@@ -25,7 +25,9 @@ IO_TIMEOUT = 5.0
 
 def demo_scenario_dir() -> Path:
     """The demo client's scenario shipped with the kit (`data/demo/sandbox`)."""
-    return Path(__file__).resolve().parents[2] / "data" / "demo" / "sandbox"
+    from assessment.resources import demo_dir
+
+    return demo_dir() / "sandbox"
 
 
 class Sandbox:

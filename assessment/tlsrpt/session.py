@@ -14,12 +14,13 @@ from typing import Final
 
 import pandas as pd
 
+from assessment.intake.outcomes import record_sources, source_outcomes
 from assessment.tlsrpt.analyze import STS
 from assessment.tlsrpt.frames import Frames
 from assessment.tlsrpt.gate import EnforceStatus, EnforceVerdict
 from assessment.tlsrpt.ingest import ImportResult, import_sources
 from assessment.tlsrpt.store import TlsRptStore
-from assessment.workspace import Workspace
+from assessment.workspace import RunFolder, Workspace
 
 _STATUS_LABEL: Final = {
     EnforceStatus.READY: "READY for mode: enforce",
@@ -49,13 +50,25 @@ def parse_as_of(as_of: str | date = "") -> date:
 
 
 def import_and_load(
-    client: str, sources: Sequence[str | Path], data_dir: str | Path = ""
+    client: str,
+    sources: Sequence[str | Path],
+    data_dir: str | Path = "",
+    run_dir: str | Path = "",
 ) -> ClientReports:
-    """Import ``sources`` into the client's store (duplicates are skipped) and read its frames."""
+    """Import ``sources`` into the client's store (duplicates are skipped) and read its frames.
+
+    With a ``run_dir``, what each source yielded is also recorded in that run's run.json
+    (`RunInfo.sources`): the report and the command line say which sources failed.
+    """
+    if isinstance(sources, str | Path):
+        # A lone string would be imported character by character, "/" first.
+        raise TypeError(f"sources must be a list of sources, not the single {sources!r}")
     path = Workspace.at(data_dir).client(client).tlsrpt_store
     with TlsRptStore(path) as store:
         result = import_sources(store, list(sources))
         frames = store.frames()
+    if str(run_dir).strip():
+        record_sources(RunFolder(Path(run_dir)), source_outcomes(sources, result))
     return ClientReports(path, result, frames)
 
 

@@ -17,10 +17,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final, Self
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Final, Self
 
 from assessment.tlsrpt.batch import (
     ImportBatch,
@@ -30,13 +27,14 @@ from assessment.tlsrpt.batch import (
     decompress_raw,
     micros,
 )
-from assessment.tlsrpt.frames import (
-    FAILURE_COLUMNS,
-    POLICY_COLUMNS,
-    REPORT_COLUMNS,
-    Frames,
-    typed_frame,
-)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from assessment.tlsrpt.frames import Frames
+
+# numpy, pandas and the frame types are imported by the methods that build frames: an import
+# (`mailposture tlsrpt import`) never needs them, and they cost ~0.5 s to import.
 
 SCHEMA_VERSION: Final = 1
 
@@ -239,6 +237,8 @@ class TlsRptStore:
         return decompress_raw(row[0])
 
     def import_log(self) -> pd.DataFrame:
+        import pandas as pd
+
         return pd.read_sql_query(
             "SELECT source, item, outcome, reason, report_pk, logged_at_us FROM import_log "
             "ORDER BY log_pk",
@@ -265,6 +265,10 @@ class TlsRptStore:
         With ``domain``, policies and failures are those of that policy-domain and
         reports are those having at least one such policy block.
         """
+        import pandas as pd
+
+        from assessment.tlsrpt.frames import POLICY_COLUMNS, REPORT_COLUMNS, Frames, typed_frame
+
         params = self._params(since, until, domain)
         policies = typed_frame(
             pd.read_sql_query(_POLICIES_SQL, self._db, params=params), POLICY_COLUMNS
@@ -283,6 +287,11 @@ class TlsRptStore:
         Same filters as ``policies`` (one SQL WHERE), so every failure row's
         (report_pk, policy_index) is in it.
         """
+        import numpy as np
+        import pandas as pd
+
+        from assessment.tlsrpt.frames import FAILURE_COLUMNS, typed_frame
+
         unfiltered = all(value is None for value in params.values())
         sql = _ALL_FAILURES_SQL if unfiltered else _FAILURES_SQL
         rows = self._db.execute(sql, params).fetchall()

@@ -61,8 +61,11 @@ def test_check_json_for_every_demo_domain(
 def test_check_table(demo_sandbox: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "brightsmiledental.example", *_flags(demo_sandbox)]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0].split()[:4] == ["SEVERITY", "DOMAIN", "HOST", "CODE"]
+    assert out.splitlines()[0].split()[:4] == ["SEVERITY", "DOMAIN", "HOST/RECORD", "CODE"]
     assert "TLS_CERT_NAME_MISMATCH" in out
+    # Two keys of one domain are two rows that say which selector each is about.
+    dkim = [line.split()[2] for line in out.splitlines() if " DKIM_KEY_" in line]
+    assert {"selector1._domainkey", "selector2._domainkey"} <= set(dkim), out
 
 
 def test_check_test_scenario_domains(sandbox: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
@@ -124,3 +127,53 @@ def test_imap_password_in_url_is_refused_before_anything_runs(
     err = capsys.readouterr().err
     assert "MAILPOSTURE_IMAP_PASSWORD" in err and "hunter2" not in err
     assert not (tmp_path / "clients").exists() or not any((tmp_path / "clients").rglob("*.ipynb"))
+
+
+@pytest.mark.slow
+def test_assess_says_what_each_report_source_yielded(
+    demo_sandbox: Sandbox,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from datetime import UTC, datetime
+
+    from assessment.tlsrpt.demo import generate_demo_reports
+    from assessment.workspace import RunFolder
+
+    reports = tmp_path / "reports"
+    generate_demo_reports(reports, datetime.now(UTC).date(), days=5)
+    (reports / "junk.json").write_text("{not a report")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    # An IMAP server that is not there (a closed loopback port): the source fails, the run goes on.
+    monkeypatch.setenv("MAILPOSTURE_IMAP_PASSWORD", "secret")
+    unreachable = "imaps://reports@127.0.0.1:9/INBOX"
+    code = main(
+        [
+            "assess",
+            "--client",
+            demo_sandbox.client,
+            *demo_sandbox.domains,
+            "--data",
+            str(tmp_path / "data"),
+            "--tlsrpt",
+            str(reports),
+            "--tlsrpt",
+            str(empty),
+            "--tlsrpt",
+            unreachable,
+            *_flags(demo_sandbox),
+        ]
+    )
+    out, err = capsys.readouterr()
+    assert code == 1, err
+    run = RunFolder(Path(out.strip()))
+    assert run.report.is_file()
+    lines = err.splitlines()
+    assert any(str(reports) in line and "1 rejected" in line for line in lines), err
+    assert any(str(empty) in line and "no report files found" in line for line in lines), err
+    assert any(unreachable in line and "not read" in line for line in lines), err
+    sources = {s.source: s for s in run.read_info().sources}
+    assert sources[str(reports)].imported > 0 and sources[str(reports)].rejected == 1
+    assert sources[str(empty)].failed and sources[unreachable].error

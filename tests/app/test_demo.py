@@ -48,6 +48,10 @@ def test_run_folder_holds_everything(demo_run: Path) -> None:
     assert evidence.client == "Brightsmile Dental Care"
     assert json.loads((demo_run / "findings.json").read_text())
     assert not (demo_run / "render-warnings.txt").exists()
+    info = json.loads((demo_run / "run.json").read_text())
+    (source,) = info["sources"]
+    assert source["kind"] == "tlsrpt" and source["imported"] > 0
+    assert source["rejected"] == 0 and source["error"] == ""
 
 
 def test_pdf_names_the_client_and_findings(demo_run: Path) -> None:

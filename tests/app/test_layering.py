@@ -1,5 +1,6 @@
-"""DESIGN.md layering: only gather/ and sandbox/ open sockets; records/ and checks/ are pure; and
-data flows one way, gather -> evidence -> records/checks -> planning/readiness/gates -> report."""
+"""docs/architecture.md layering: only gather/ and sandbox/ open sockets; records/ and checks/
+are pure; and data flows one way, gather -> evidence -> records/checks ->
+planning/readiness/gates -> report."""
 
 from __future__ import annotations
 
@@ -54,7 +55,18 @@ PURE = ("records", "checks")
 
 # Modules every layer may use: values, names, the JSON codec, paths, provider facts.
 BASE = frozenset(
-    {"model", "names", "codec", "workspace", "providers", "recommended", "gc_pause", "clients"}
+    {
+        "model",
+        "names",
+        "codec",
+        "workspace",
+        "providers",
+        "recommended",
+        "gc_pause",
+        "clients",
+        "resources",
+        "parameters",
+    }
 )
 _ANALYSIS = frozenset({"records", "checks", "tlsrpt", "dmarc"})
 # Which layers each layer may import, besides itself and BASE. A layer is the first path part
@@ -72,12 +84,17 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "planning": _ANALYSIS | {"posture"},
     "readiness": _ANALYSIS | {"planning", "posture"},
     "report": _ANALYSIS | {"planning", "readiness", "posture"},
-    "tables": _ANALYSIS | {"gather"},
-    "pipeline": _ANALYSIS | {"gather", "planning", "readiness", "report", "tables", "posture"},
+    # One run read back from its folder, and the Jupyter kernel the runner starts.
+    "runs": _ANALYSIS | {"gather"},
+    "kernel": frozenset(),
+    "tables": _ANALYSIS | {"gather", "runs"},
+    "pipeline": _ANALYSIS
+    | {"gather", "planning", "readiness", "report", "tables", "runs", "posture"},
     "portfolio": _ANALYSIS
     | {"gather", "planning", "readiness", "report", "pipeline", "run", "posture"},
     "run": _ANALYSIS
-    | {"gather", "planning", "readiness", "report", "pipeline", "sandbox", "posture"},
+    | {"gather", "planning", "readiness", "report", "pipeline", "sandbox", "kernel", "runs"}
+    | {"posture"},
     "cli": frozenset({"*"}),
     "__init__": frozenset({"*"}),
     "__main__": frozenset({"*"}),

@@ -9,12 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from assessment.run import NOTEBOOKS, ToolError, notebook_parameters, validate_parameters
+from assessment.parameters import NOTEBOOK_PARAMETERS
+from assessment.resources import notebooks_dir
+from assessment.run import ToolError, notebook_parameters, validate_parameters
 
+NOTEBOOKS = notebooks_dir()
 EXPECTED = {
-    "assess.ipynb": {"client", "domains", "dkim_selectors", "network", "out_dir"},
-    "tlsrpt.ipynb": {"client", "sources", "window_days", "as_of", "data_dir"},
-    "dmarc.ipynb": {"client", "sources", "as_of", "data_dir"},
+    "assess.ipynb": {"client", "domains", "dkim_selectors", "network", "out_dir", "data_dir"},
+    "tlsrpt.ipynb": {"client", "sources", "window_days", "as_of", "data_dir", "run_dir"},
+    "dmarc.ipynb": {"client", "sources", "as_of", "data_dir", "run_dir"},
     "report.ipynb": {"run_dir", "as_of"},
 }
 
@@ -22,6 +25,13 @@ EXPECTED = {
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_parameters_cell(name: str) -> None:
     assert set(notebook_parameters(NOTEBOOKS / name)) == EXPECTED[name]
+
+
+def test_every_shipped_notebook_has_a_parameter_spec() -> None:
+    assert {p.name for p in NOTEBOOKS.glob("*.ipynb")} == set(EXPECTED) == set(NOTEBOOK_PARAMETERS)
+    for name, spec in NOTEBOOK_PARAMETERS.items():
+        # The spec and the parameters cell list the same names in the same order.
+        assert [p.name for p in spec] == list(notebook_parameters(NOTEBOOKS / name))
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -50,3 +60,16 @@ def test_notebook_without_parameters_cell_is_refused(tmp_path: Path) -> None:
     path.write_text(json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
     with pytest.raises(ToolError, match="exactly one cell tagged"):
         notebook_parameters(path)
+
+
+def test_kernels_preload_what_their_notebook_will_import() -> None:
+    import assessment
+    from assessment.kernel import preload_modules
+
+    public = {n: (m, assessment._RENAMED.get(n, n)) for n, m in assessment._LAZY.items()}
+    assess = preload_modules(NOTEBOOKS / "assess.ipynb", public)
+    report = preload_modules(NOTEBOOKS / "report.ipynb", public)
+    assert {"assessment.pipeline", "assessment.gather", "assessment.tables"} <= set(assess)
+    # write_report imports the renderer only when called: read from its body, not run.
+    assert {"assessment.pipeline", "assessment.report.render"} <= set(report)
+    assert "assessment.report.render" not in assess

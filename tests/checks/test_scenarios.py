@@ -157,7 +157,7 @@ EXPECTED: dict[str, Expect] = {
     "sts-uncovered-testing.test": e(
         "MTA_STS_MX_NOT_COVERED", "MTA_STS_MODE_TESTING", MTA_STS_MX_NOT_COVERED=M
     ),
-    # DESIGN.md: `*.` matches exactly one left-most label; matching is anchored on full names.
+    # docs/architecture.md: `*.` matches exactly one left-most label; anchored on full names.
     "neg-sibling.test": e(*STS_NOMATCH),
     "neg-deep.test": e(*STS_NOMATCH),
     "neg-apex.test": e(*STS_NOMATCH),

@@ -51,12 +51,7 @@ def test_parameters_cell_names_and_defaults() -> None:
     for node in ast.parse(params.source).body:
         target = node.target if isinstance(node, ast.AnnAssign) else node.targets[0]  # type: ignore[attr-defined]
         values[target.id] = ast.literal_eval(node.value)  # type: ignore[arg-type]
-    assert values == {
-        "client": "Brightsmile Dental Care",
-        "sources": [],
-        "as_of": "",
-        "data_dir": "",
-    }
+    assert values == {"client": "", "sources": [], "as_of": "", "data_dir": "", "run_dir": ""}
 
 
 @pytest.mark.slow
@@ -69,7 +64,12 @@ def test_notebook_runs_over_the_demo_reports(tmp_path: Path) -> None:
     papermill.execute_notebook(
         str(NOTEBOOK),
         str(output),
-        parameters={"sources": [str(reports)], "as_of": AS_OF.isoformat(), "data_dir": str(data)},
+        parameters={
+            "client": "Brightsmile Dental Care",
+            "sources": [str(reports)],
+            "as_of": AS_OF.isoformat(),
+            "data_dir": str(data),
+        },
         kernel_name="mailposture",
         cwd=str(NOTEBOOK.parent),
         progress_bar=False,

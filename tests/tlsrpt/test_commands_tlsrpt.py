@@ -26,18 +26,29 @@ def run(argv: list[str]) -> int:
 def test_import_json_then_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = ["--data", str(tmp_path)]
     missing = tmp_path / "nope.json"
+    # A source that gave nothing: the good ones are imported all the same, and the exit
+    # status says the import is incomplete.
     assert (
         run([*data, "tlsrpt", "import", "--client", "Acme", str(FIXTURES), str(missing), "--json"])
-        == 0
+        == 1
     )
     out = json.loads(capsys.readouterr().out)
     assert out["imported"] == 7 and out["duplicate"] == 0
     assert out["rejected"] == [{"source": str(missing), "reason": "no such file or folder"}]
+    by_source = {s["source"]: s for s in out["sources"]}
+    assert by_source[str(missing)]["error"] == "no such file or folder"
+    assert by_source[str(FIXTURES)]["imported"] == 7 and by_source[str(FIXTURES)]["error"] == ""
     assert (tmp_path / "clients" / "acme" / "tlsrpt.sqlite").exists()
 
+    # Only duplicates: every source was read, nothing rejected.
     assert run([*data, "tlsrpt", "import", "--client", "Acme", str(FIXTURES)]) == 0
     text = capsys.readouterr().out
     assert "imported 0, duplicate 7, rejected 0" in text
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert run([*data, "tlsrpt", "import", "--client", "Acme", str(empty)]) == 1
+    assert "no report files found" in capsys.readouterr().out
 
     assert run([*data, "tlsrpt", "summary", "--client", "Acme", "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
@@ -67,8 +78,9 @@ def test_every_shared_sample_imports_or_is_rejected_with_reason(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     files = sorted(str(p) for p in SAMPLES.iterdir() if p.is_file())
+    # SOURCES.md is rejected: exit status 1, the reports are imported all the same.
     assert (
-        run(["--data", str(tmp_path), "tlsrpt", "import", "--client", "s", *files, "--json"]) == 0
+        run(["--data", str(tmp_path), "tlsrpt", "import", "--client", "s", *files, "--json"]) == 1
     )
     out = json.loads(capsys.readouterr().out)
     assert out["items"] == len(files)

@@ -43,11 +43,12 @@ def test_parameters_cell_names_and_defaults() -> None:
         target = node.target if isinstance(node, ast.AnnAssign) else node.targets[0]  # type: ignore[attr-defined]
         values[target.id] = ast.literal_eval(node.value)  # type: ignore[arg-type]
     assert values == {
-        "client": "Brightsmile Dental Care",
+        "client": "",
         "sources": [],
         "window_days": 14,
         "as_of": "",
         "data_dir": "",
+        "run_dir": "",
     }
 
 
@@ -62,6 +63,7 @@ def test_notebook_runs_over_the_demo_reports(tmp_path: Path) -> None:
         str(NOTEBOOK),
         str(output),
         parameters={
+            "client": "Brightsmile Dental Care",
             "sources": [str(reports)],
             "as_of": "2025-11-22",
             "data_dir": str(data),

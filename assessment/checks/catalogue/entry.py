@@ -25,5 +25,6 @@ class Rule:
     fix: str
     refs: tuple[str, ...]
     checklist: tuple[str, ...] = ()
-    """IDs in the audit checklist (shared/reference/checks.md) this rule implements."""
+    """IDs of the audit checklist items this rule implements (e.g. "MTA-06"), listed per code
+    in docs/findings.md."""
     inconclusive: bool = False

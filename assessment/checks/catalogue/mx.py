@@ -173,7 +173,7 @@ RULES: tuple[Rule, ...] = (
         MX,
         I,
         "Domain declares that it receives no mail (null MX)",
-        "{domain} publishes the null MX record (`MX 0 .`).",
+        "{domain} publishes the null MX record, `MX 0 .`, and no other MX.",
         "Senders fail fast instead of queueing, and receivers may refuse mail from it.",
         "None.",
         ("RFC 7505",),
