@@ -43,7 +43,10 @@ def found_keys(ctx: DomainContext) -> list[tuple[str, str, DkimKey]]:
     return keys
 
 
-def _judge(out: FindingSink, name: str, key: DkimKey, evidence: list[str], via: str) -> None:
+def _judge(
+    out: FindingSink, name: str, key: DkimKey, evidence: list[str], via: str, alone: str | None
+) -> None:
+    """Findings for one key; `alone` lists the selectors tried when no key found is usable."""
     for problem in key.problems:
         if problem.code in _OWN:
             continue
@@ -52,7 +55,12 @@ def _judge(out: FindingSink, name: str, key: DkimKey, evidence: list[str], via: 
         severity = Severity.MEDIUM if problem.level is ProblemLevel.WARNING else None
         out.add(code, evidence=evidence, name=name, problem=problem.message, severity=severity)
     if key.revoked:
-        out.add("DKIM_KEY_REVOKED", evidence=evidence, name=name)
+        if alone is not None:
+            # Severity follows the effect: with no usable key anywhere it is the
+            # missing-DKIM situation, not the hygiene note of a retired selector.
+            out.add("DKIM_REVOKED_NO_OTHER_KEY", evidence=evidence, name=name, selectors=alone)
+        else:
+            out.add("DKIM_KEY_REVOKED", evidence=evidence, name=name)
         return
     bits = key.key_bits
     if key.key_type is KeyType.RSA and bits is not None:
@@ -96,11 +104,14 @@ def check(ctx: DomainContext, out: FindingSink) -> None:
                 count=len(records),
             )
     keys = found_keys(ctx)
+    # A parked domain may revoke every selector on purpose (the M3AAWG parked-domain
+    # `*._domainkey` revoke): only a domain that sends mail loses anything.
+    alone = _tried(ctx) if ctx.receives_mail and not any(key.usable for _, _, key in keys) else None
     for _selector, name, key in keys:
         item = ctx.lookup(name, "TXT")
         evidence = [describe.lookup(item)] if item is not None else []
         via = f" (CNAME to {item.cname_chain[-1]})" if item and item.cname_chain else ""
-        _judge(out, name, key, evidence, via)
+        _judge(out, name, key, evidence, via, alone)
     if keys or out.codes() & {"DKIM_MULTIPLE_RECORDS"}:
         return
     failed = {
@@ -129,5 +140,10 @@ def check(ctx: DomainContext, out: FindingSink) -> None:
         "DKIM_NOT_VERIFIED",
         evidence=[f"selectors tried: {', '.join(tried)}"],
         count=len(tried),
-        selectors=", ".join(tried[:8]) + (" ..." if len(tried) > 8 else ""),
+        selectors=_tried(ctx),
     )
+
+
+def _tried(ctx: DomainContext) -> str:
+    tried = ctx.ev.dkim_selectors
+    return ", ".join(tried[:8]) + (" ..." if len(tried) > 8 else "")

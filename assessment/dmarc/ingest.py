@@ -56,4 +56,5 @@ def import_sources(
         workers,
         batch_items=BATCH_ITEMS,
         pool_factory=WorkerPool,
+        write_failure=store.write_failure,
     )

@@ -12,7 +12,6 @@ is all or nothing (a killed one leaves the store as it was before it).
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -30,6 +29,7 @@ from assessment.dmarc.frames import (
 )
 from assessment.intake.audit import decompress_raw
 from assessment.intake.batch import StoreError, micros
+from assessment.intake.storefile import StoreSchema, begin_write, open_store, write_failure
 
 SCHEMA_VERSION: Final = 1
 STORE_FILE: Final = "dmarc.sqlite"
@@ -104,6 +104,8 @@ CREATE TABLE IF NOT EXISTS import_log (
 );
 """
 
+_STORE: Final = StoreSchema(label="DMARC store", script=_SCHEMA, version=SCHEMA_VERSION)
+
 _WHERE: Final = (
     "(:since IS NULL OR r.begin_us >= :since) AND (:until IS NULL OR r.begin_us < :until) "
     "AND (:domain IS NULL OR r.policy_domain = :domain)"
@@ -141,35 +143,7 @@ class DmarcStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            # FULL: a committed import survives power loss, not only a killed process.
-            self._db.execute("PRAGMA synchronous=FULL")
-            # 64 MiB page cache, as the TLS-RPT store: an import's random-key index
-            # pages (content hash, report key) stay in memory within its transaction.
-            self._db.execute("PRAGMA cache_size=-65536")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.execute("PRAGMA busy_timeout=10000")
-            self._migrate()
-        except (sqlite3.Error, OSError) as exc:
-            raise StoreError(f"cannot open DMARC store {path}: {exc}") from exc
-
-    def _migrate(self) -> None:
-        self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;")
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            version = self._db.execute("SELECT max(version) FROM schema_version").fetchone()[0]
-            if version is None:
-                self._db.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
-            elif version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"store {self.path} has schema version {version}, newer than this "
-                    f"kit's {SCHEMA_VERSION}"
-                )
-        finally:
-            self._db.execute("COMMIT")
+        self._db = open_store(path, _STORE)
 
     def __enter__(self) -> Self:
         return self
@@ -186,11 +160,16 @@ class DmarcStore:
         self._db.close()
 
     def batch(self) -> ImportBatch:
-        """Open a write transaction; ``ImportBatch.commit`` decides and writes it."""
-        try:
-            return ImportBatch(self._db)
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot write the DMARC store {self.path}: {exc}") from exc
+        """Open a write transaction; ``ImportBatch.commit`` decides and writes it.
+
+        Waits for an import running in another process, then gives up with a one-line
+        `StoreError` (see `assessment.intake.storefile`).
+        """
+        return begin_write(self._db, self.path, _STORE, lambda: ImportBatch(self._db))
+
+    def write_failure(self, exc: BaseException) -> StoreError:
+        """The one-line error for an import whose writes failed (and were rolled back)."""
+        return write_failure(self.path, _STORE, exc)
 
     def integrity_ok(self) -> bool:
         return bool(self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")

@@ -15,6 +15,7 @@ stores share the table shapes this relies on: ``reports`` with ``report_pk``,
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -221,5 +222,9 @@ class ImportBatch:
         return logged
 
     def rollback(self) -> None:
+        """Undo the import; never raises (it runs while another error is on its way up)."""
+        # SQLite may have rolled back itself (after SQLITE_FULL or an I/O error); an
+        # uncommitted WAL transaction never reaches the database either way.
         if self._db.in_transaction:
-            self._db.execute("ROLLBACK")
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")

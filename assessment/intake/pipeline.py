@@ -12,6 +12,7 @@ prepared items here and in a worker process. Everything else is shared.
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
@@ -165,6 +166,7 @@ def _write(
     preparer: Preparer,
     progress: Callable[[int, int], None] | None,
     batch_items: int,
+    write_failure: Callable[[sqlite3.Error], Exception] | None,
 ) -> list[LoggedItem]:
     """Prepare and write every unit in one transaction; the outcomes in unit order."""
     logged: list[LoggedItem] = []
@@ -180,6 +182,13 @@ def _write(
                 if progress is not None:
                     progress(done, len(units))
             logged.extend(batch.commit())
+    except sqlite3.Error as exc:
+        # A full disk (or a file size limit) mid-import: the transaction is rolled back,
+        # so the store keeps exactly what it held before; the caller gets one line.
+        batch.rollback()
+        if write_failure is None:
+            raise
+        raise write_failure(exc) from exc
     except BaseException:
         batch.rollback()
         raise
@@ -195,14 +204,16 @@ def import_units(
     *,
     batch_items: int = BATCH_ITEMS,
     pool_factory: Callable[[int, str], WorkerPool] = WorkerPool,
+    write_failure: Callable[[sqlite3.Error], Exception] | None = None,
 ) -> ImportResult:
     """Import every report found in ``sources``; ``progress(done, total)`` counts units.
 
     ``open_batch`` opens the store's write transaction (called once the sources
-    are walked). ``workers``: parse processes beside this one; None (the default)
-    is one per usable core but this one's, 0 parses here only. All writes happen
-    here, in input order, so the result never depends on it (see
-    ``_prepared_chunks``).
+    are walked); ``write_failure`` turns an SQLite error while writing into the
+    store's one-line error (the transaction is rolled back first). ``workers``:
+    parse processes beside this one; None (the default) is one per usable core but
+    this one's, 0 parses here only. All writes happen here, in input order, so the
+    result never depends on it (see ``_prepared_chunks``).
     """
     if workers is None:
         workers = default_workers()
@@ -215,7 +226,7 @@ def import_units(
                 # Started as soon as the import is known to be big: the workers
                 # start up while the rest of the folders are walked.
                 pool = pool_factory(workers, preparer.worker_module)
-        logged = _write(open_batch(), units, pool, preparer, progress, batch_items)
+        logged = _write(open_batch(), units, pool, preparer, progress, batch_items, write_failure)
     finally:
         if pool is not None:
             pool.close()

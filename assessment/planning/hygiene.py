@@ -160,7 +160,7 @@ def dkim_step(
 ) -> PlanStep | None:
     mine = [f for f in findings if f.domain == ctx.domain and not f.inconclusive]
     weak = [f for f in mine if f.code in ("DKIM_KEY_WEAK", "DKIM_KEY_TOO_SHORT")]
-    missing = any(f.code == "DKIM_NOT_VERIFIED" for f in mine)
+    missing = any(f.code in ("DKIM_NOT_VERIFIED", "DKIM_REVOKED_NO_OTHER_KEY") for f in mine)
     microsoft = any(p.id is ProviderId.MICROSOFT_365 for p in providers_for_hosts(ctx.mx_hosts))
     google = any(p.id is ProviderId.GOOGLE_WORKSPACE for p in providers_for_hosts(ctx.mx_hosts))
     day = calendar.working_day(start)

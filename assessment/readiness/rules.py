@@ -272,11 +272,12 @@ def _dkim(d: DomainFacts, *, bulk: bool = False) -> Answer:
     if not tried:
         return Answer(CONFIRM, "No DKIM selector was known, so DKIM was not checked.")
     names = _and([f"`{s}`" for s in tried]) if len(tried) <= 4 else f"{len(tried)} selectors"
-    lead = "Only revoked DKIM keys" if d.hits("DKIM_KEY_REVOKED") else "No DKIM key"
+    revoked = d.hits("DKIM_KEY_REVOKED", "DKIM_REVOKED_NO_OTHER_KEY")
+    lead = "Only revoked DKIM keys" if revoked else "No DKIM key"
     return Answer(
         CONFIRM,
         f"{lead} at the selectors tried ({names}): not verified.",
-        d.hits("DKIM_NOT_VERIFIED", "DKIM_KEY_REVOKED"),
+        d.hits("DKIM_NOT_VERIFIED", "DKIM_KEY_REVOKED", "DKIM_REVOKED_NO_OTHER_KEY"),
     )
 
 

@@ -322,8 +322,8 @@ def _decode_key(b64: str, key_type: KeyType, tag: Tag, problems: list[Problem]) 
     try:
         key = load_der_public_key(der)
     except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
-        # UnsupportedAlgorithm: a well-formed SubjectPublicKeyInfo whose algorithm OID was
-        # mangled (hypothesis found one that differs from rsaEncryption by one arc).
+        # UnsupportedAlgorithm: a SubjectPublicKeyInfo whose algorithm OID is unknown, e.g.
+        # a damaged rsaEncryption OID (found by bench/fuzz_parsers.py).
         problems.append(
             Problem(
                 DkimCode.UNDECODABLE_KEY,

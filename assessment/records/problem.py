@@ -65,6 +65,7 @@ class SpfCode(StrEnum):
     LEADING_WHITESPACE = "SPF_LEADING_WHITESPACE"
     BAD_WHITESPACE = "SPF_BAD_WHITESPACE"
     NON_ASCII = "SPF_NON_ASCII"
+    CONTROL_CHARACTER = "SPF_CONTROL_CHARACTER"
     UNKNOWN_MECHANISM = "SPF_UNKNOWN_MECHANISM"
     UNEXPECTED_ARGUMENT = "SPF_UNEXPECTED_ARGUMENT"
     MISSING_ARGUMENT = "SPF_MISSING_ARGUMENT"
@@ -205,8 +206,17 @@ _ENTRIES: tuple[tuple[str, ProblemLevel, str], ...] = (
     (SpfCode.BAD_VERSION, _E, "Does not start with `v=spf1` followed by a space or the end"),
     (SpfCode.VERSION_CASE, _I, "Version written in upper case (`V=SPF1`); legal but unusual"),
     (SpfCode.LEADING_WHITESPACE, _E, "Whitespace before `v=spf1`; verifiers do not select it"),
-    (SpfCode.BAD_WHITESPACE, _W, "Terms separated by something other than a single space"),
+    (
+        SpfCode.BAD_WHITESPACE,
+        _I,
+        "Terms separated by several spaces: legal (1*SP), some ad-hoc parsers split on one",
+    ),
     (SpfCode.NON_ASCII, _E, "Non-ASCII character (smart quote, dash, NBSP) in the record"),
+    (
+        SpfCode.CONTROL_CHARACTER,
+        _E,
+        "Control character (tab, CR, LF, NUL) in the record; only SP separates terms",
+    ),
     (SpfCode.UNKNOWN_MECHANISM, _E, "Unknown mechanism name; permerror"),
     (SpfCode.UNEXPECTED_ARGUMENT, _E, "Mechanism takes no such argument (e.g. `all:x`); permerror"),
     (SpfCode.MISSING_ARGUMENT, _E, "Required domain-spec or network missing; permerror"),

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from assessment.records.problem import Problem, ProblemLevel, SpfCode, ordered
+from assessment.records.spf_macro import describe_character
 from assessment.records.spf_term import (
     KNOWN_MODIFIERS,
     MECHANISMS,
@@ -33,7 +34,15 @@ __all__ = [
 
 # §4.6.4: the terms that cause DNS queries at evaluation time.
 _LOOKUP_MECHANISMS = frozenset({"include", "a", "mx", "ptr", "exists"})
-_SEPARATOR = re.compile(r"\s+")
+# Terms are read between runs of whitespace, not only SP: a tab or a no-break space is an
+# error the record reports (once, with its position), yet the terms around it are still read.
+_TERM = re.compile(r"\S+")
+# Outside SP and macro-literal (%x21-7E): control characters (tab, CR, LF, NUL, DEL) and
+# anything non-ASCII. One regex pass over the record; the terms never look at characters.
+_OUTSIDE_ASCII = re.compile(r"[\x00-\x1f\x7f]+|[^\x00-\x7f]+")
+_LOOKALIKES = frozenset(
+    "\u00a0\u2013\u2014\u2018\u2019\u201c\u201d\u2212\u2002\u2003\u2009\u202f\ufeff"
+)
 SIZE_WARNING_OCTETS = 450
 SIZE_LIMIT_OCTETS = 512
 
@@ -204,36 +213,55 @@ def parse_spf(text: str) -> SpfRecord:
         problems.append(
             Problem(SpfCode.VERSION_CASE, f"version written as `{version}`", lead, version)
         )
+    # §4.5: `v=spf1` followed by anything but SP or the end (a tab, a no-break space) is
+    # not selected; the terms are still read, so the consultant sees everything at once.
+    selected = lead == 0 and after in ("", " ")
     problems.extend(spf_size_problems(text))
-    terms: list[SpfTerm] = []
     body_start = lead + 6
-    for separator in _SEPARATOR.finditer(text, body_start):
-        gap = separator.group()
-        if any(ord(c) > 0x7E for c in gap):
-            problems.append(
-                Problem(
-                    SpfCode.NON_ASCII,
-                    "non-ASCII whitespace (e.g. no-break space) between terms",
-                    separator.start(),
-                    gap,
-                )
-            )
-        elif gap != " " and not (separator.end() == len(text) and set(gap) == {" "}):
+    for bad in _OUTSIDE_ASCII.finditer(text, body_start):
+        problems.append(_character_problem(bad.group(), bad.start()))
+    terms: list[SpfTerm] = []
+    gap_start = body_start
+    for match in _TERM.finditer(text, body_start):
+        position = match.start()
+        gap = position - gap_start
+        if gap > 1 and text.count(" ", gap_start, position) == gap:
             problems.append(
                 Problem(
                     SpfCode.BAD_WHITESPACE,
-                    f"terms separated by {gap!r}; use exactly one space",
-                    separator.start(),
-                    gap,
+                    f"{gap} spaces before `{match.group()}`: legal (terms = *( 1*SP ... )), "
+                    "but some hand-written parsers split on one space",
+                    gap_start,
+                    text[gap_start:position],
                 )
             )
-    for match in re.finditer(r"\S+", text[body_start:]):
-        position = body_start + match.start()
+        gap_start = match.end()
         term, term_problems = parse_term(match.group(), position)
         terms.append(term)
         problems.extend(term_problems)
     problems.extend(_record_problems(terms))
-    return SpfRecord(text, lead == 0, tuple(terms), ordered(problems))
+    return SpfRecord(text, selected, tuple(terms), ordered(problems))
+
+
+def _character_problem(run: str, position: int) -> Problem:
+    """A run of control or non-ASCII characters: not SP, not in macro-literal (§4.6.1, §7.1)."""
+    first = run[0]
+    if ord(first) <= 0x7F:
+        return Problem(
+            SpfCode.CONTROL_CHARACTER,
+            f"control character {describe_character(first)} in the record: only SP "
+            "separates terms, and macro-literal is %x21-24 / %x26-7E (RFC 7208 §4.6.1, §7.1)",
+            position,
+            run,
+        )
+    hint = " (smart quote, dash or no-break space?)" if first in _LOOKALIKES else ""
+    return Problem(
+        SpfCode.NON_ASCII,
+        f"non-ASCII character {describe_character(first)}{hint}: SPF records are ASCII "
+        "(RFC 7208 §4.6.1, §7.1)",
+        position,
+        run,
+    )
 
 
 def _record_problems(terms: list[SpfTerm]) -> list[Problem]:

@@ -20,6 +20,9 @@ KNOWN_MODIFIERS = ("redirect", "exp")
 _MODIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
 _CIDR = re.compile(r"(?:/([0-9]+))?(?://([0-9]+))?")
 _PREFIX = re.compile(r"0|[1-9][0-9]{0,2}")
+_CIDR_CHARS = frozenset("/0123456789")
+_CUT = re.compile(r"[:/=]")
+_OUTSIDE_ASCII = re.compile(r"[^\x21-\x7e]")
 
 
 class TermKind(StrEnum):
@@ -59,25 +62,26 @@ class SpfTerm:
 
 
 def parse_term(raw: str, position: int) -> tuple[SpfTerm, list[Problem]]:
-    """One whitespace-free term of a record, at `position` in the record text."""
+    """One space-free term of a record, at `position` in the record text.
+
+    ::
+
+        directive        = [ qualifier ] mechanism
+        modifier         = redirect / explanation / unknown-modifier
+        unknown-modifier = name "=" macro-string
+        name             = ALPHA *( ALPHA / DIGIT / "-" / "_" / "." )
+
+    A term whose name ends at `=` (before any `:` or `/`) and has no qualifier is a
+    modifier; anything else is a directive. Control and non-ASCII characters are the
+    record's to report (once, with their position); here they only make the term invalid.
+    """
     problems: list[Problem] = []
-    for offset, char in enumerate(raw):
-        if ord(char) > 0x7E:
-            problems.append(
-                Problem(
-                    SpfCode.NON_ASCII,
-                    f"non-ASCII character {char!r} (smart quote or dash?) in `{raw}`",
-                    position + offset,
-                    char,
-                )
-            )
-            break
     qualifier: Qualifier | None = None
     body = raw
     if raw[0] in "+-~?":
         qualifier = Qualifier(raw[0])
         body = raw[1:]
-    cut = re.search(r"[:/=]", body)
+    cut = _CUT.search(body)
     name = body[: cut.start()] if cut else body
     delimiter = cut.group() if cut else ""
     rest = body[cut.start() :] if cut else ""
@@ -111,7 +115,7 @@ def parse_term(raw: str, position: int) -> tuple[SpfTerm, list[Problem]]:
     cidr_text = ""
     if rest.startswith(":"):
         spec, cidr_text = _split_domain_cidr(rest[1:])
-        problems.extend(domain_spec_problems(spec, arg_position + 1))
+        problems.extend(domain_spec_problems(spec, arg_position + 1, characters=False))
     else:
         cidr_text = rest
     if lowered in ("include", "exists") and spec is None:
@@ -156,7 +160,7 @@ def parse_term(raw: str, position: int) -> tuple[SpfTerm, list[Problem]]:
         cidr6,
         position,
         raw,
-        not has_error(problems),
+        _valid(raw, problems),
     )
     return term, problems
 
@@ -177,13 +181,13 @@ def _parse_modifier(
         )
     elif lowered in KNOWN_MODIFIERS:
         if value:
-            problems.extend(domain_spec_problems(value, value_position))
+            problems.extend(domain_spec_problems(value, value_position, characters=False))
         else:
             problems.append(
                 Problem(SpfCode.MISSING_ARGUMENT, f"`{lowered}=` needs a domain", position, raw)
             )
     else:
-        problems.extend(macro_problems(value, value_position))
+        problems.extend(macro_problems(value, value_position, characters=False))
         guess = near_miss(name, KNOWN_MODIFIERS + MECHANISMS)
         if guess is not None and len(lowered) > 2:
             kind = "mechanism" if guess in MECHANISMS else "modifier"
@@ -304,22 +308,28 @@ def _parse_ip(
         prefix if six else None,
         position,
         raw,
-        not has_error(problems),
+        _valid(raw, problems),
     )
     return term, problems
 
 
 def _split_domain_cidr(arg: str) -> tuple[str, str]:
-    """Split `domain-spec dual-cidr-length` at the first `/` outside a `%{...}` macro."""
-    depth = 0
-    for index, char in enumerate(arg):
-        if char == "{" and index and arg[index - 1] == "%":
-            depth = 1
-        elif char == "}":
-            depth = 0
-        elif char == "/" and not depth:
-            return arg[:index], arg[index:]
-    return arg, ""
+    """Split `domain-spec [ dual-cidr-length ]` (RFC 7208 §5.3, §5.4).
+
+    A domain-spec may itself hold `/` and digits (macro-literal is %x21-24 / %x26-7E, so
+    `foo:bar/baz.example.com` is one domain-spec: RFC 7208 test suite, a-colon-domain),
+    but it ends in a top-level label, `.`, or a macro-expand, never in `/` or in digits
+    after a `/`. So the CIDR part is what follows the first `/` of the trailing run of
+    `/` and digits, and nothing else can be.
+    """
+    end = len(arg)
+    start = end
+    while start and arg[start - 1] in _CIDR_CHARS:
+        start -= 1
+    slash = arg.find("/", start)
+    if slash < 0:
+        return arg, ""
+    return arg[:slash], arg[slash:]
 
 
 def _dual_cidr(
@@ -361,6 +371,11 @@ def has_error(problems: list[Problem]) -> bool:
     return any(p.level is ProblemLevel.ERROR for p in problems)
 
 
+def _valid(raw: str, problems: list[Problem]) -> bool:
+    """No error, and no character outside %x21-7E (the record reports those)."""
+    return not has_error(problems) and _OUTSIDE_ASCII.search(raw) is None
+
+
 def _term(
     kind: TermKind,
     name: str,
@@ -370,5 +385,5 @@ def _term(
     position: int,
     problems: list[Problem],
 ) -> tuple[SpfTerm, list[Problem]]:
-    valid = not has_error(problems)
+    valid = _valid(raw, problems)
     return SpfTerm(kind, name, qualifier, value, None, None, position, raw, valid), problems

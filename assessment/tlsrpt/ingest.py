@@ -61,4 +61,5 @@ def import_sources(
         # Module attributes read per call, so a test can shrink or replace them.
         batch_items=BATCH_ITEMS,
         pool_factory=WorkerPool,
+        write_failure=store.write_failure,
     )

@@ -178,6 +178,10 @@ def _parse_stdlib(data: bytes) -> ParsedReport:
         ) from None
     except RecursionError:
         raise ReportRejected("not valid JSON: nested too deeply") from None
+    except ValueError as exc:
+        # Python refuses integers of more than 4300 digits (int_max_str_digits) with a
+        # plain ValueError, not a JSONDecodeError (found by bench/fuzz_parsers.py).
+        raise ReportRejected(f"not usable JSON: {exc}") from None
     try:
         json.dumps(document, ensure_ascii=False).encode("utf-8")
     except RecursionError:

@@ -13,12 +13,12 @@ is all or nothing (a killed one leaves the store as it was before it).
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Self
 
+from assessment.intake.storefile import StoreSchema, begin_write, open_store, write_failure
 from assessment.tlsrpt.batch import (
     ImportBatch,
     LoggedItem,
@@ -99,6 +99,14 @@ DROP INDEX IF EXISTS reports_report_id;
 DROP INDEX IF EXISTS failure_details_result;
 DROP INDEX IF EXISTS reports_start;
 """
+_STORE: Final = StoreSchema(
+    label="TLS-RPT store",
+    script=_SCHEMA,
+    version=SCHEMA_VERSION,
+    required_indexes=frozenset({"policies_domain", "failure_details_report"}),
+    # The first release's indexes (schema 1 as first shipped), dropped by the script.
+    legacy_indexes=frozenset({"reports_report_id", "failure_details_result", "reports_start"}),
+)
 
 # Timestamps are stored as epoch microseconds; the frames cast them back.
 _REPORTS_SQL: Final = (
@@ -171,37 +179,7 @@ class TlsRptStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            # FULL: a committed import survives power loss, not only a killed process.
-            self._db.execute("PRAGMA synchronous=FULL")
-            # 64 MiB page cache (default 2 MiB): a batch inserts thousands of random
-            # content hashes and report-ids; with a small cache the index pages are
-            # spilled and re-read within one transaction. Measured: FULL over NORMAL
-            # costs little once batches are large, so power-loss durability is kept.
-            self._db.execute("PRAGMA cache_size=-65536")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.execute("PRAGMA busy_timeout=10000")
-            self._migrate()
-        except (sqlite3.Error, OSError) as exc:
-            raise StoreError(f"cannot open TLS-RPT store {path}: {exc}") from exc
-
-    def _migrate(self) -> None:
-        self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;")
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            version = self._db.execute("SELECT max(version) FROM schema_version").fetchone()[0]
-            if version is None:
-                self._db.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
-            elif version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"store {self.path} has schema version {version}, newer than this "
-                    f"kit's {SCHEMA_VERSION}"
-                )
-        finally:
-            self._db.execute("COMMIT")
+        self._db = open_store(path, _STORE)
 
     def __enter__(self) -> Self:
         return self
@@ -218,11 +196,16 @@ class TlsRptStore:
         self._db.close()
 
     def batch(self) -> ImportBatch:
-        """Open a write transaction; ``ImportBatch.commit`` decides and writes it."""
-        try:
-            return ImportBatch(self._db)
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot write the TLS-RPT store {self.path}: {exc}") from exc
+        """Open a write transaction; ``ImportBatch.commit`` decides and writes it.
+
+        Waits for an import running in another process, then gives up with a one-line
+        `StoreError` (see `assessment.intake.storefile`).
+        """
+        return begin_write(self._db, self.path, _STORE, lambda: ImportBatch(self._db))
+
+    def write_failure(self, exc: BaseException) -> StoreError:
+        """The one-line error for an import whose writes failed (and were rolled back)."""
+        return write_failure(self.path, _STORE, exc)
 
     def integrity_ok(self) -> bool:
         return bool(self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from assessment.checks.catalogue import CATALOGUE
 from assessment.checks.registry import check_domain
 from assessment.model import (
     Certificate,
@@ -403,6 +404,41 @@ def test_revoked_dkim_key_is_not_authentication() -> None:
         }
     )
     assert {"SPF_REDIRECT_NO_RECORD", "DMARC_ENFORCED_WITHOUT_AUTH"} <= codes(run(evidence(dns)))
+
+
+REVOKED = "v=DKIM1; k=rsa; p="
+
+
+def test_revoked_only_key_is_rated_like_no_dkim() -> None:
+    dns = good(**{f"s1._domainkey.{D}__TXT": ok(f"s1._domainkey.{D}", "TXT", REVOKED)})
+    found = run(evidence(dns))
+    finding = of(found, "DKIM_REVOKED_NO_OTHER_KEY")
+    assert finding.severity is CATALOGUE["DKIM_NOT_VERIFIED"].severity is Severity.LOW
+    assert "DMARC then rests on SPF alone" in finding.why
+    assert "DKIM_KEY_REVOKED" not in codes(found, above_info=False)
+
+
+def test_revoked_key_beside_a_valid_one_is_hygiene() -> None:
+    dns = good(**{f"s2._domainkey.{D}__TXT": ok(f"s2._domainkey.{D}", "TXT", REVOKED)})
+    base = evidence(dns)
+    found = run(dataclasses.replace(base, dkim_selectors=("s1", "s2")))
+    assert of(found, "DKIM_KEY_REVOKED").severity is Severity.INFO
+    assert "DKIM_REVOKED_NO_OTHER_KEY" not in codes(found, above_info=False)
+    assert "DKIM_KEY_OK" in codes(found, above_info=False)
+
+
+def test_revoked_only_key_of_a_parked_domain_is_hygiene() -> None:
+    # A domain that sends no mail revokes its selectors on purpose (parked-domain practice).
+    dns = good(
+        **{
+            f"{D}__MX": ok(D, "MX", "0 ."),
+            f"{D}__TXT": ok(D, "TXT", "v=spf1 -all"),
+            f"s1._domainkey.{D}__TXT": ok(f"s1._domainkey.{D}", "TXT", REVOKED),
+        }
+    )
+    found = run(evidence(dns, smtp=()))
+    assert of(found, "DKIM_KEY_REVOKED").severity is Severity.INFO
+    assert "DKIM_REVOKED_NO_OTHER_KEY" not in codes(found, above_info=False)
 
 
 @pytest.mark.parametrize(

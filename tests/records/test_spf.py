@@ -184,7 +184,7 @@ def test_leading_whitespace_and_quotes() -> None:
         ("v=spf1 ip6:::/0 -all", "SPF_IP_ALL_ADDRESSES", "ip6:::/0"),
         ("v=spf1 ip4:192.0.2.1/24 -all", "SPF_IP_HOST_BITS", "192.0.2.1"),
         ("v=spf1  mx -all", "SPF_BAD_WHITESPACE", "  "),
-        ("v=spf1 mx\t-all", "SPF_BAD_WHITESPACE", "\t"),
+        ("v=spf1 mx\t-all", "SPF_CONTROL_CHARACTER", "\t"),
         ("v=spf1 mx\u00a0-all", "SPF_NON_ASCII", "\u00a0"),
         ("v=spf1 mx –all", "SPF_NON_ASCII", "–"),
     ],

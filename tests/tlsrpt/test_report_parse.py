@@ -196,3 +196,21 @@ def test_timestamp_outside_the_calendar_is_rejected_not_a_crash() -> None:
     }
     with pytest.raises(ReportRejected, match="not an RFC 3339 date-time"):
         parse_report(_json.dumps(document).encode())
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(b"6" * 10_000, id="document-is-a-huge-integer"),
+        pytest.param(
+            b'{"organization-name": "x", "report-id": "y", "policies": [], '
+            b'"date-range": {"start-datetime": "2025-03-07T00:00:00Z", '
+            b'"end-datetime": "2025-03-08T00:00:00Z"}, "n": ' + b"9" * 5000 + b"}",
+            id="report-with-a-huge-integer",
+        ),
+    ],
+)
+def test_integer_beyond_python_digit_limit_is_rejected_not_raised(data: bytes) -> None:
+    """Found by bench/fuzz_parsers.py: json.loads raised a bare ValueError (4300 digits)."""
+    with pytest.raises(ReportRejected, match="4300 digits"):
+        parse_report(data)

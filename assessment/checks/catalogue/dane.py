@@ -94,12 +94,17 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "DANE_SINGLE_RECORD",
         DANE,
-        M,
-        "Only one TLSA record: no rollover plan",
+        L,
+        "Advice: a second TLSA record would make key rollover safe",
         "{name} publishes a single TLSA record.",
-        "A key change without a pre-published next record breaks delivery from DANE senders.",
-        "Publish the next key's TLSA record alongside the current one.",
-        ("RFC 7671 §8.1",),
+        "This is advice, not a defect: one record is valid DANE. It is a rollover risk: when "
+        "the certificate key (or the issuing CA) changes, DANE senders defer mail until a "
+        "matching TLSA record is published and the old one has expired from caches. A second "
+        "record for the next key, published in advance, removes that window.",
+        'Before the next key change, publish a TLSA record for the next key ("current + '
+        'next", e.g. two 3 1 1 records) or a 2 1 1 record for the issuing CA alongside the '
+        "current one.",
+        ("RFC 7671 §8.1", "RFC 7671 §8.4"),
         ("DANE-11",),
     ),
     Rule(

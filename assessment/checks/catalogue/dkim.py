@@ -10,6 +10,10 @@ I = Severity.INFO  # noqa: E741
 
 DKIM = Control.DKIM
 
+# One severity for "the domain has no usable DKIM key", however that was learnt: no key at
+# any selector tried, or only revoked keys. The effect is the same: DMARC rests on SPF.
+NO_USABLE_DKIM = L
+
 RULES: tuple[Rule, ...] = (
     Rule(
         "DKIM_INCONCLUSIVE",
@@ -26,7 +30,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "DKIM_NOT_VERIFIED",
         DKIM,
-        L,
+        NO_USABLE_DKIM,
         "No DKIM key found at the selectors tried",
         "None of the {count} selectors tried ({selectors}) has a key at {domain}.",
         "DKIM selectors cannot be listed, so this does not mean DKIM is missing: it means it "
@@ -93,6 +97,23 @@ RULES: tuple[Rule, ...] = (
         "signed with it.",
         "Nothing, unless a service still signs with this selector.",
         ("RFC 6376 §3.6.1",),
+        ("DKIM-05",),
+    ),
+    Rule(
+        "DKIM_REVOKED_NO_OTHER_KEY",
+        DKIM,
+        NO_USABLE_DKIM,
+        "The only DKIM key found is revoked",
+        "{name} publishes an empty p= (revoked key), and no other selector tried "
+        "({selectors}) has a usable key.",
+        "No signature verifies against a revoked key. Unless {domain} signs with a selector "
+        "the assessment did not try, it has no working DKIM: DMARC then rests on SPF alone, "
+        "which fails when mail is forwarded. This is rated like finding no DKIM key at all.",
+        "Find the selector each service that sends for {domain} signs with (the s= tag of "
+        "the DKIM-Signature header of a sent message) and check its key is published; give "
+        "the assessment those selectors. If a service still signs with {name}, publish its "
+        "current key there.",
+        ("RFC 6376 §3.6.1", "RFC 7489 §4.2"),
         ("DKIM-05",),
     ),
     Rule(
