@@ -38,6 +38,8 @@ class ConnOutcome(StrEnum):
     TLS_ERROR = "tls_error"
     PROTOCOL_ERROR = "protocol_error"
     ERROR = "error"
+    OUTSIDE_LAB = "outside_lab"
+    """Not attempted: a lab profile may only contact 127.0.0.0/8 and ::1."""
 
 
 class Severity(StrEnum):

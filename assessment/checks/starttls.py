@@ -119,6 +119,15 @@ def check(ctx: DomainContext, out: FindingSink) -> None:
     for probe in ctx.ev.smtp:
         evidence = [describe.probe(probe)]
         transport = Severity.CRITICAL if sts or probe.host in ctx.dane_hosts else None
+        if probe.outcome is ConnOutcome.OUTSIDE_LAB:
+            out.add(
+                "SMTP_OUTSIDE_LAB",
+                evidence=evidence,
+                host=probe.host,
+                address=probe.address,
+                reason=probe.error or "the address is outside the lab network",
+            )
+            continue
         if probe.banner is None and probe.outcome in (
             ConnOutcome.TIMEOUT,
             ConnOutcome.UNREACHABLE,

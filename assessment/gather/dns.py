@@ -17,13 +17,13 @@ import dns.exception
 import dns.flags
 import dns.message
 import dns.name
-import dns.nameserver
 import dns.rcode
 import dns.rdataclass
 import dns.rdatatype
 import dns.resolver
 import dns.rrset
 
+from assessment.gather.connection import DestinationRefused, resolver_for
 from assessment.model import DnsLookup, NetworkProfile, Outcome
 
 EDNS_PAYLOAD = 1232
@@ -48,11 +48,8 @@ def decode_txt(raw: bytes) -> str:
 
 
 def build_resolver(profile: NetworkProfile) -> dns.asyncresolver.Resolver:
-    resolver = dns.asyncresolver.Resolver(configure=not profile.resolvers)
-    if profile.resolvers:
-        resolver.nameservers = [
-            dns.nameserver.Do53Nameserver(item.host, item.port) for item in profile.resolvers
-        ]
+    """The profile's resolver; `DestinationRefused` when the profile may not use it."""
+    resolver = resolver_for(profile)
     resolver.lifetime = profile.dns_timeout
     resolver.timeout = min(profile.dns_timeout, 2.0)
     # DO asks a validating resolver to validate and report AD; it does not make us validate.
@@ -214,13 +211,26 @@ class DnsClient:
 
     profile: NetworkProfile
     semaphore: asyncio.Semaphore
-    resolver: dns.asyncresolver.Resolver = field(init=False)
+    resolver: dns.asyncresolver.Resolver | None = field(init=False)
+    refused: str | None = field(init=False, default=None)
+    """Why the profile may not use its resolvers; every question then fails unsent."""
     _tasks: dict[tuple[str, str], asyncio.Task[DnsLookup]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.resolver = build_resolver(self.profile)
+        try:
+            self.resolver = build_resolver(self.profile)
+        except DestinationRefused as exc:
+            self.resolver, self.refused = None, str(exc)
 
     async def _bounded(self, name: str, rdtype: str) -> DnsLookup:
+        if self.resolver is None:
+            return DnsLookup(
+                name=name,
+                rdtype=rdtype,
+                outcome=Outcome.ERROR,
+                observed_at=utc_now(),
+                error=f"not sent: {self.refused}",
+            )
         async with self.semaphore:
             return await lookup(self.resolver, name, rdtype)
 
@@ -250,6 +260,8 @@ async def resolver_problem(profile: NetworkProfile) -> str | None:
     """
     try:
         resolver = build_resolver(profile)
+    except DestinationRefused as exc:
+        return str(exc)
     except (OSError, ValueError, dns.exception.DNSException) as exc:
         return f"cannot configure the resolver: {exc}"
     try:

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 import assessment
+from assessment.gather.connection import DestinationRefused, open_stream
 from assessment.gather.dns import DnsClient, normalize_name, utc_now
 from assessment.gather.http_response import (
     MAX_HEADER_LINE,
@@ -89,9 +90,11 @@ async def _connect(
     port = profile.https_port
     try:
         return await asyncio.wait_for(
-            asyncio.open_connection(address, port, limit=MAX_HEADER_LINE),
+            open_stream(address, port, profile, limit=MAX_HEADER_LINE),
             timeout=profile.connect_timeout,
         )
+    except DestinationRefused as exc:
+        raise _ConnectFailure(ConnOutcome.OUTSIDE_LAB, str(exc)) from exc
     except TimeoutError as exc:
         raise _ConnectFailure(
             ConnOutcome.TIMEOUT,

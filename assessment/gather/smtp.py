@@ -12,6 +12,7 @@ import contextlib
 import time
 from dataclasses import dataclass, field
 
+from assessment.gather.connection import DestinationRefused, open_stream
 from assessment.gather.dns import utc_now
 from assessment.gather.tls import close_quietly, upgrade
 from assessment.model import ConnOutcome, NetworkProfile, SmtpProbe, TlsSession
@@ -153,9 +154,11 @@ async def probe_mx(host: str, address: str, profile: NetworkProfile) -> SmtpProb
     progress = _Progress()
     try:
         reader, writer = await asyncio.wait_for(
-            asyncio.open_connection(address, port, limit=READER_LIMIT),
+            open_stream(address, port, profile, limit=READER_LIMIT),
             timeout=profile.connect_timeout,
         )
+    except DestinationRefused as exc:
+        return result(ConnOutcome.OUTSIDE_LAB, progress, str(exc))
     except TimeoutError:
         return result(
             ConnOutcome.TIMEOUT,

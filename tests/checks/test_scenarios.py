@@ -91,7 +91,7 @@ EXPECTED: dict[str, Expect] = {
     "mx-unresolvable.test": e("MX_UNRESOLVABLE"),
     "mx-all-unresolvable.test": e("MX_UNRESOLVABLE", "MX_ALL_UNRESOLVABLE"),
     "mx-iplit.test": e("MX_IP_LITERAL", "MTA_STS_MX_NOT_COVERED"),
-    "mx-private.test": e("MX_PRIVATE_ADDRESS", info=("SMTP_NOT_TESTED",)),
+    "mx-private.test": e("MX_PRIVATE_ADDRESS", info=("SMTP_OUTSIDE_LAB",)),
     "mx-dup.test": e("MX_DUPLICATE"),
     "mx-provider.test": e(info=("MX_PROVIDER", "DANE_NOT_DEPLOYED")),
     # inconclusive DNS: never *_MISSING
@@ -171,6 +171,7 @@ EXPECTED: dict[str, Expect] = {
     "sts-html.test": e("MTA_STS_POLICY_NOT_A_POLICY"),
     "sts-empty.test": e("MTA_STS_POLICY_NOT_A_POLICY"),
     "sts-host-missing.test": e("MTA_STS_POLICY_HOST_UNRESOLVABLE"),
+    "sts-host-outside.test": e(info=("MTA_STS_POLICY_OUTSIDE_LAB",)),
     "sts-redirect.test": e("MTA_STS_POLICY_REDIRECT"),
     "sts-ctype.test": e("MTA_STS_POLICY_CONTENT_TYPE"),
     "sts-big.test": e("MTA_STS_POLICY_TOO_LARGE"),

@@ -25,6 +25,19 @@ RULES: tuple[Rule, ...] = (
         inconclusive=True,
     ),
     Rule(
+        "SMTP_OUTSIDE_LAB",
+        TLS,
+        I,
+        "MX host not contacted: outside the lab network",
+        "{host} ({address}): {reason}.",
+        "A lab run (the loopback sandbox) contacts only 127.0.0.0/8 and ::1, so an MX whose "
+        "address lies elsewhere is not probed; on the real internet it would be.",
+        "Nothing to fix in a lab scenario; to probe this host, assess it without --lab.",
+        ("RFC 5321",),
+        ("MX-06",),
+        inconclusive=True,
+    ),
+    Rule(
         "SMTP_REFUSED",
         TLS,
         H,
