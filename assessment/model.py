@@ -130,6 +130,8 @@ class NetworkProfile:
     smtp_port: int = 25
     https_port: int = 443
     concurrency: int = 16
+    """Unused since gather bounds only per destination (gather/collect.py, dns.py); kept so
+    evidence files that recorded it still load."""
     ehlo_name: str = "mailposture.invalid"
     use_system_trust: bool = True
     """Whether the system trust store is trusted too; the sandbox turns it off."""
@@ -171,10 +173,25 @@ class DnsLookup:
     """ISO 8601 UTC."""
     elapsed_ms: float = 0.0
     error: str | None = None
+    checking_disabled: Outcome | None = None
+    """After a SERVFAIL only: the outcome of the same question asked again with the CD bit
+    (checking disabled, RFC 4035 §3.2.2). Data there means the resolver withheld it because
+    DNSSEC validation failed (bogus); SERVFAIL again means the servers themselves failed."""
+    ede: tuple[str, ...] = ()
+    """Extended DNS Errors (RFC 8914) the resolver attached, e.g. `EDE 7 (SIGNATURE_EXPIRED)`."""
 
     @property
     def key(self) -> tuple[str, str]:
         return (self.name, self.rdtype)
+
+    @property
+    def bogus(self) -> bool:
+        """Withheld by a validating resolver because its DNSSEC does not validate."""
+        return self.outcome is Outcome.SERVFAIL and self.checking_disabled in (
+            Outcome.OK,
+            Outcome.NODATA,
+            Outcome.NXDOMAIN,
+        )
 
 
 @dataclass(frozen=True)
@@ -258,6 +275,10 @@ class SmtpProbe:
     observed_at: str = ""
     elapsed_ms: float = 0.0
     error: str | None = None
+    connect_ms: float | None = None
+    """How long the TCP connection took; None when it was never established."""
+    greeting_ms: float | None = None
+    """From the established connection to the complete greeting; None when none came."""
 
 
 @dataclass(frozen=True)

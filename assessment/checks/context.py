@@ -178,6 +178,16 @@ class DomainContext:
         return frozenset(hosts)
 
     @cached_property
+    def bogus_lookups(self) -> tuple[DnsLookup, ...]:
+        """Lookups at or under the domain that a validating resolver withheld as bogus."""
+        suffix = "." + self.domain
+        return tuple(
+            item
+            for item in self.ev.dns
+            if item.bogus and (item.name == self.domain or item.name.endswith(suffix))
+        )
+
+    @cached_property
     def tlsa_hosts(self) -> tuple[str, ...]:
         """MX hosts with TLSA records at `_25._tcp.<host>`."""
         out = []

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from assessment.checks import (
     cross,
     dane,
+    describe,
     dkim,
     dmarc,
     dnssec,
@@ -46,7 +47,23 @@ def check_domain(domain: DomainEvidence, snapshot: Evidence | None = None) -> li
     sink = FindingSink(domain.domain)
     for check in CHECKS:
         check(ctx, sink)
-    return _unique(sink.items)
+    return _unique(_explained_by_dnssec(ctx, sink.items))
+
+
+def _explained_by_dnssec(ctx: DomainContext, items: list[Finding]) -> list[Finding]:
+    """Drop inconclusive findings resting on lookups that DNSSEC_BOGUS already explains.
+
+    A zone with broken DNSSEC fails every lookup through a validating resolver; one critical
+    finding that says why beats a generic "could not be checked" for every control.
+    """
+    bogus = {describe.lookup(item) for item in ctx.bogus_lookups}
+    if not bogus:
+        return items
+    return [
+        f
+        for f in items
+        if not (f.inconclusive and f.evidence and any(e in bogus for e in f.evidence))
+    ]
 
 
 def _unique(items: list[Finding]) -> list[Finding]:

@@ -83,6 +83,16 @@ def resolver_for(profile: NetworkProfile) -> dns.asyncresolver.Resolver:
     return resolver
 
 
+def resolvers_each(profile: NetworkProfile) -> list[dns.asyncresolver.Resolver]:
+    """One stub resolver per nameserver of `profile`, each guarded like `resolver_for`."""
+    single = []
+    for server in resolver_for(profile).nameservers:
+        resolver = dns.asyncresolver.Resolver(configure=False)
+        resolver.nameservers = [server]
+        single.append(resolver)
+    return single
+
+
 def imap_client(
     host: str, port: int, context: ssl.SSLContext, timeout: float, *, lab: bool = False
 ) -> imaplib.IMAP4_SSL:

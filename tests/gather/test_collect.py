@@ -119,7 +119,7 @@ def test_spf_walk_follows_terms_and_stops_on_loops(sandbox: Sandbox) -> None:
     apex = DnsLookup(name="spf.example", rdtype="TXT", outcome=Outcome.OK, answers=(record,))
 
     async def run() -> DnsClient:
-        client = DnsClient(sandbox.profile, asyncio.Semaphore(4))
+        client = DnsClient(sandbox.profile)
         await asyncio.wait_for(SpfWalker(client).walk("spf.example", apex), timeout=30)
         return client
 
@@ -141,7 +141,7 @@ def test_spf_walk_has_a_hard_cap(sandbox: Sandbox) -> None:
     )
 
     async def run() -> DnsClient:
-        client = DnsClient(sandbox.profile, asyncio.Semaphore(16))
+        client = DnsClient(sandbox.profile)
         await SpfWalker(client, cap=50).walk("spf.example", apex)
         return client
 

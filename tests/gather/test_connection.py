@@ -117,7 +117,7 @@ def test_resolver_outside_loopback_is_never_asked(no_leak: list[str]) -> None:
     profile = lab(resolvers=(Endpoint("192.0.2.53"),))
 
     async def ask() -> tuple[object, str | None]:
-        client = DnsClient(profile, asyncio.Semaphore(4))
+        client = DnsClient(profile)
         return await client.query("ok.test", "MX"), await resolver_problem(profile)
 
     found, problem = asyncio.run(ask())

@@ -112,7 +112,7 @@ RULES: tuple[Rule, ...] = (
         "MTA_STS_POLICY_FETCH_INCONCLUSIVE",
         STS,
         M,
-        "MTA-STS policy host did not answer in time",
+        "MTA-STS policy fetch did not finish in time",
         "Fetching {url}: {reason}.",
         "Senders wait about a minute for the policy; this assessment waits less, and the delay "
         "may also come from the network it ran on. A policy host this slow risks "

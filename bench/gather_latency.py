@@ -1,0 +1,198 @@
+"""Gather at network speed: our wall time beside checkdmarc's on the same sandbox, same run.
+
+The sandbox (bench/sandbox_domains.py, generated fresh) plays a network with `--latency`
+seconds of one-way delay (default 0.05: a 100 ms round trip) on every DNS answer, TCP accept
+and TLS/SMTP/HTTP response. It runs in a child process on the standard ports (DNS 53, SMTP 25,
+HTTPS 443) so checkdmarc, which cannot be given other ports, reaches the very same servers.
+
+Both tools do the same kind of work: DNS for SPF (with includes), DMARC, MTA-STS and TLS-RPT,
+the MTA-STS policy fetch over HTTPS, and an SMTP STARTTLS probe of every MX (checkdmarc with
+--check-mx-tls). Ours is `gather` plus `run_checks`, in process; checkdmarc is its command
+line, as a user runs it.
+
+Nothing may reach the internet, so the benchmark only runs inside a loopback-only network
+namespace: started outside one, it re-runs itself under `unshare -n` (root) or `unshare -rn`.
+Install checkdmarc with `.venv/bin/pip install -e '.[bench]'`.
+
+    .venv/bin/python bench/gather_latency.py [--latency 0.05] [--sizes 1,34,500]
+        [--checkdmarc-max 34]
+
+checkdmarc checks one domain after another (about 7 s each at this delay), so by default it
+is timed on up to 34 domains and its time for more is extrapolated from its per-domain mean,
+and printed as such; `--checkdmarc-max 500` measures it in full (about an hour).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import multiprocessing
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from sandbox_domains import STALLED, write_scenario
+
+from assessment.checks.registry import run_checks
+from assessment.gather import gather
+from assessment.model import Endpoint, NetworkProfile
+
+TARGET_RATIO_34 = 1.5
+TARGET_SECONDS_500 = 15.0
+
+
+def isolated() -> bool:
+    """True inside a network namespace whose only interface is loopback."""
+    return [name for _, name in socket.if_nameindex()] == ["lo"]
+
+
+def reexec_isolated() -> None:
+    lo_up = "ip link set lo up"
+    for command in (["unshare", "-n"], ["unshare", "-rn"]):
+        if subprocess.run([*command, "true"], capture_output=True).returncode == 0:
+            script = f'{lo_up} && exec "$@"'
+            argv = [*command, "sh", "-c", script, "sh", sys.executable, *sys.argv]
+            os.execvp(argv[0], argv)
+    sys.exit("cannot create a loopback-only network namespace (unshare); refusing to run")
+
+
+def serve(folder: str, latency: float, conn: Connection) -> None:
+    """Child process: the sandbox on the standard ports until the parent says stop."""
+    from assessment.sandbox import Sandbox
+
+    with Sandbox(
+        Path(folder), dns_port=53, smtp_port=25, https_port=443, latency=latency
+    ) as sandbox:
+        sandbox.issue_certificates()
+        conn.send(str(sandbox.ca_bundle_path))
+        conn.recv()
+
+
+def ours(domains: list[str], profile: NetworkProfile) -> float:
+    started = time.monotonic()
+    run_checks(gather("bench", domains, profile, ["s1"]))
+    return time.monotonic() - started
+
+
+def checkdmarc(domains: list[str], ca_bundle: str, out: Path) -> float:
+    tool = Path(sys.executable).with_name("checkdmarc")
+    if not tool.exists():
+        return float("nan")
+    listing = out / "domains.txt"
+    listing.write_text("\n".join(domains) + "\n")
+    env = {**os.environ, "REQUESTS_CA_BUNDLE": ca_bundle, "SSL_CERT_FILE": ca_bundle}
+    started = time.monotonic()
+    subprocess.run(
+        [str(tool), str(listing), "-n", "127.0.0.1", "--check-mx-tls", "-o", str(out / "c.json")],
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    return time.monotonic() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--sizes", default="1,34,500")
+    parser.add_argument("--checkdmarc-max", type=int, default=34)
+    args = parser.parse_args()
+    if not isolated():
+        reexec_isolated()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    work = Path(tempfile.mkdtemp(prefix="gather-latency-"))
+    try:
+        run(work, sizes, args.latency, args.checkdmarc_max)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run(work: Path, sizes: list[str] | list[int], latency: float, checkdmarc_max: int) -> None:
+    domains = write_scenario(work / "scenario", max(int(s) for s in sizes), planted_timeout=True)
+    book = [d for d in domains if d != STALLED]
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe()
+    server = context.Process(target=serve, args=(str(work / "scenario"), latency, child))
+    server.start()
+    try:
+        ca_bundle = parent.recv()
+        profile = NetworkProfile(
+            resolvers=(Endpoint("127.0.0.1", 53),),
+            ca_bundle=ca_bundle,
+            use_system_trust=False,
+            lab=True,
+        )
+        report(book, profile, ca_bundle, work, sizes, latency, checkdmarc_max)
+    finally:
+        parent.send("stop")
+        server.join(timeout=30)
+
+
+def report(
+    book: list[str],
+    profile: NetworkProfile,
+    ca_bundle: str,
+    work: Path,
+    sizes: list[str] | list[int],
+    latency: float,
+    checkdmarc_max: int,
+) -> None:
+    print(
+        f"gather at {latency * 1000:g} ms one-way delay ({latency * 2000:g} ms round trip); "
+        f"profile timeouts: DNS {profile.dns_timeout:g} s, connect {profile.connect_timeout:g} s,"
+        f" io {profile.io_timeout:g} s; {os.cpu_count()} cores"
+    )
+    ours(book[:3], profile)  # warm-up: imports, trust store, the sandbox's first handshakes
+    singles = [ours([d], profile) for d in book[:34]]
+    slowest = max(singles)
+    print(
+        f"single domains (first 34, each alone): median {statistics.median(singles):.2f} s, "
+        f"slowest {slowest:.2f} s"
+    )
+    per_domain: list[float] = []
+    print(f"{'domains':>7}  {'ours':>8}  {'checkdmarc':>12}  {'ratio':>6}")
+    for size in (int(s) for s in sizes):
+        chosen = book[:size]
+        mine = ours(chosen, profile)
+        if size <= checkdmarc_max:
+            theirs = checkdmarc(chosen, ca_bundle, work)
+            per_domain.append(theirs / size)
+            shown = f"{theirs:10.1f} s"
+        elif per_domain:
+            theirs = statistics.mean(per_domain) * size
+            shown = f"~{theirs:9.0f} s*"
+        else:
+            theirs, shown = float("nan"), "not run"
+        ratio = f"{theirs / mine:5.0f}x" if theirs == theirs else "   -"
+        print(f"{size:7d}  {mine:6.2f} s  {shown:>12}  {ratio}")
+        if size == 34:
+            verdict = "met" if mine <= TARGET_RATIO_34 * slowest else "NOT met"
+            print(
+                f"         34 together / slowest single = {mine / slowest:.2f} "
+                f"(target <= {TARGET_RATIO_34}: {verdict})"
+            )
+        if size == 500:
+            verdict = "met" if mine <= TARGET_SECONDS_500 else "NOT met"
+            print(f"         500 domains in {mine:.1f} s (target <= {TARGET_SECONDS_500:g} s: {verdict})")
+    if per_domain and any(int(s) > checkdmarc_max for s in sizes):
+        print("* checkdmarc extrapolated from its mean per domain above (it checks one at a time)")
+    alone = ours([STALLED], profile)
+    with_book = ours([STALLED, *book[:34]], profile)
+    print(
+        f"planted timeout ({STALLED}: SPF include and DKIM selector never answer, "
+        f"DNS timeout {profile.dns_timeout:g} s): alone {alone:.2f} s, "
+        f"with 34 others {with_book:.2f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()
