@@ -53,6 +53,9 @@ class ZoneSet:
         self._zones = dict(zones)
         # Longest origin first, so the most specific zone wins for a name.
         self._origins = sorted(self._zones, key=lambda n: len(n.labels), reverse=True)
+        self._rrsets: dict[tuple[dns.name.Name, int, int], dns.rrset.RRset] = {}
+        """RRsets already built: the zones never change, and building one costs more than the
+        rest of an answer (measured: 0.55 of 0.86 ms for a negative answer)."""
         self._apexes = {
             origin: dns.zone.from_text(_APEX_RECORDS, origin=origin, relativize=False)
             for origin in map(dns.name.from_text, RESOLVER_APEXES)
@@ -153,13 +156,13 @@ class ZoneSet:
             cname = node.get_rdataset(rdclass, dns.rdatatype.CNAME)
             if cname is not None:
                 target = cname[0].target
-                return [_rrset(owner, cname)], target, True
+                return [self._rrset(owner, cname)], target, True
         if qtype == dns.rdatatype.ANY:
-            return [_rrset(owner, rds) for rds in node.rdatasets], None, True
+            return [self._rrset(owner, rds) for rds in node.rdatasets], None, True
         rdataset = node.get_rdataset(rdclass, qtype)
         if rdataset is None:
             return [], None, True
-        return [_rrset(owner, rdataset)], None, True
+        return [self._rrset(owner, rdataset)], None, True
 
     def _wildcard(self, zone: dns.zone.Zone, name: dns.name.Name) -> dns.name.Name | None:
         """The `*` owner that synthesises `name` (RFC 4592 closest encloser), if any."""
@@ -173,12 +176,15 @@ class ZoneSet:
                 return candidate if candidate in zone.nodes else None
         return None
 
-    @staticmethod
-    def _soa(zone: dns.zone.Zone) -> dns.rrset.RRset:
+    def _soa(self, zone: dns.zone.Zone) -> dns.rrset.RRset:
         origin = zone.origin
         assert origin is not None
-        return _rrset(origin, zone.find_rdataset(origin, dns.rdatatype.SOA))
+        return self._rrset(origin, zone.find_rdataset(origin, dns.rdatatype.SOA))
 
-
-def _rrset(owner: dns.name.Name, rdataset: dns.rdataset.Rdataset) -> dns.rrset.RRset:
-    return dns.rrset.from_rdata_list(owner, rdataset.ttl, list(rdataset))
+    def _rrset(self, owner: dns.name.Name, rdataset: dns.rdataset.Rdataset) -> dns.rrset.RRset:
+        key = (owner, rdataset.rdtype, rdataset.covers)
+        found = self._rrsets.get(key)
+        if found is None:
+            found = dns.rrset.from_rdata_list(owner, rdataset.ttl, list(rdataset))
+            self._rrsets[key] = found
+        return found

@@ -319,7 +319,7 @@ def test_greeting_findings_quote_what_was_measured(assessed: Assessed) -> None:
     assert "sent no greeting within 5 s" in stall.detail, stall.detail
     assert "other MX address(es) in this assessment greeted within" in stall.detail
     (slow,) = [f for f in assessed.of("smtp-greet-slow.test") if f.code == "SMTP_GREETING_SLOW"]
-    assert re.search(r"greeting 3\.[5-9] s after the connection", slow.detail), slow.detail
+    assert re.search(r"greeting 3\.\d s after the connection", slow.detail), slow.detail
     (trickle,) = [
         f for f in assessed.of("sts-trickle.test") if f.code == "MTA_STS_POLICY_FETCH_INCONCLUSIVE"
     ]
