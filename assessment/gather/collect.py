@@ -4,7 +4,7 @@ Every domain starts at once and runs its independent branches at once (SPF tree,
 hosts and SMTP, MTA-STS policy, DKIM selectors); inside a branch a question waits only for the
 answer it depends on. The run shares what domains have in common (`GatherRun`): each DNS
 question and each SMTP probe happens once, and only per-destination politeness limits bound
-it (`DNS_IN_FLIGHT_PER_RESOLVER`, `SMTP_CONNECTIONS_PER_ADDRESS`,
+it (`NetworkProfile.dns_in_flight`, `SMTP_CONNECTIONS_PER_ADDRESS`,
 `HTTPS_CONNECTIONS_PER_ADDRESS`). At 100 ms round trips 34 domains take about as long as the
 slowest of them alone (bench/gather_latency.py).
 """
@@ -83,6 +83,9 @@ class GatherRun:
         self._probes: dict[tuple[str, str], asyncio.Task[SmtpProbe]] = {}
         self._smtp_limits: dict[str, asyncio.Semaphore] = {}
         self._https_limits: dict[str, asyncio.Semaphore] = {}
+
+    def close(self) -> None:
+        self.dns.close()
 
     def probe(self, host: str, address: str) -> asyncio.Future[SmtpProbe]:
         """The run's one probe of `host` at `address` (MX hosts are shared between domains)."""
@@ -249,7 +252,12 @@ async def gather_domain(
     run: GatherRun | None = None,
 ) -> DomainEvidence:
     """Everything observable about one domain. Never raises for network outcomes."""
-    return await _DomainRun(domain, run or GatherRun(profile)).run_domain(selectors)
+    own = run or GatherRun(profile)
+    try:
+        return await _DomainRun(domain, own).run_domain(selectors)
+    finally:
+        if run is None:
+            own.close()
 
 
 async def _gather_all(
@@ -258,7 +266,10 @@ async def _gather_all(
     started_at = utc_now()
     run = GatherRun(profile)
     unique = list(dict.fromkeys(normalize_name(d) for d in domains))
-    found = await asyncio.gather(*(gather_domain(d, profile, selectors, run) for d in unique))
+    try:
+        found = await asyncio.gather(*(gather_domain(d, profile, selectors, run) for d in unique))
+    finally:
+        run.close()
     return Evidence(
         client=client,
         started_at=started_at,

@@ -15,11 +15,14 @@ import asyncio
 import imaplib
 import ipaddress
 import ssl
+from collections.abc import Callable
+from typing import TypeVar
 
 import dns.asyncresolver
-import dns.nameserver
 
-from assessment.model import NetworkProfile
+from assessment.model import Endpoint, NetworkProfile
+
+Protocol = TypeVar("Protocol", bound=asyncio.DatagramProtocol)
 
 LOOPBACK_NETWORKS = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))
 """Everything a lab run may contact."""
@@ -63,34 +66,32 @@ async def open_stream(
     return await asyncio.open_connection(address, port, limit=limit)
 
 
-def resolver_for(profile: NetworkProfile) -> dns.asyncresolver.Resolver:
-    """A stub resolver whose every nameserver passed the guard (`DestinationRefused` if not).
+async def open_datagram(
+    address: str, port: int, profile: NetworkProfile, protocol: Callable[[], Protocol]
+) -> Protocol:
+    """A UDP socket connected to `address`:`port`, after the guard allowed it."""
+    guard(address, profile)
+    loop = asyncio.get_running_loop()
+    _, opened = await loop.create_datagram_endpoint(protocol, remote_addr=(address, port))
+    return opened
 
-    With no resolver in the profile the system's configuration is read (a file, no traffic)
-    and its addresses are judged the same way.
-    """
-    resolver = dns.asyncresolver.Resolver(configure=not profile.resolvers)
-    if profile.resolvers:
-        resolver.nameservers = [
-            dns.nameserver.Do53Nameserver(item.host, item.port) for item in profile.resolvers
-        ]
-    for server in resolver.nameservers:
-        address = server if isinstance(server, str) else getattr(server, "address", str(server))
+
+def nameservers(profile: NetworkProfile) -> list[Endpoint]:
+    """The profile's resolvers, or the system's (read from its configuration, no traffic),
+    each passed by the guard (`DestinationRefused` if one may not be used)."""
+    found = list(profile.resolvers)
+    if not found:
+        system = dns.asyncresolver.Resolver(configure=True)
+        for server in system.nameservers:
+            address = server if isinstance(server, str) else getattr(server, "address", "")
+            port = getattr(server, "port", 53) if not isinstance(server, str) else system.port
+            found.append(Endpoint(str(address), int(port)))
+    for endpoint in found:
         try:
-            guard(str(address), profile)
+            guard(endpoint.host, profile)
         except DestinationRefused as exc:
             raise DestinationRefused(f"resolver {exc}") from None
-    return resolver
-
-
-def resolvers_each(profile: NetworkProfile) -> list[dns.asyncresolver.Resolver]:
-    """One stub resolver per nameserver of `profile`, each guarded like `resolver_for`."""
-    single = []
-    for server in resolver_for(profile).nameservers:
-        resolver = dns.asyncresolver.Resolver(configure=False)
-        resolver.nameservers = [server]
-        single.append(resolver)
-    return single
+    return found
 
 
 def imap_client(

@@ -1,17 +1,17 @@
-"""DNS lookups through dnspython's async stub resolver, recorded verbatim as `DnsLookup`.
+"""DNS lookups through the kit's stub resolver, recorded verbatim as `DnsLookup`.
 
 Every outcome (answer, NXDOMAIN, NODATA, timeout, SERVFAIL, REFUSED, anything else) becomes a
 `DnsLookup`; nothing here raises for a DNS result, because a timeout must later read as
-"inconclusive", never as "missing".
+"inconclusive", never as "missing". The transport is `dns_transport`; dnspython parses.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from datetime import UTC, datetime
 
-import dns.asyncresolver
 import dns.edns
 import dns.exception
 import dns.flags
@@ -20,20 +20,18 @@ import dns.name
 import dns.rcode
 import dns.rdataclass
 import dns.rdatatype
-import dns.resolver
 import dns.rrset
 
-from assessment.gather.connection import DestinationRefused, resolver_for, resolvers_each
+from assessment.gather.connection import DestinationRefused, nameservers
+from assessment.gather.dns_transport import Failure, Reply, StubResolver
 from assessment.model import DnsLookup, NetworkProfile, Outcome
-
-EDNS_PAYLOAD = 1232
-"""The DNS flag day 2020 payload size: avoids IP fragmentation, TCP covers the rest."""
 
 
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+@functools.lru_cache(maxsize=65536)
 def normalize_name(name: str) -> str:
     """Lower-case A-label form without the trailing dot (the root is "."); the raw text if it
     is not a name."""
@@ -50,26 +48,9 @@ def decode_txt(raw: bytes) -> str:
     return raw.decode("utf-8", errors="backslashreplace")
 
 
-def build_resolver(profile: NetworkProfile) -> dns.asyncresolver.Resolver:
-    """The profile's resolver; `DestinationRefused` when the profile may not use it."""
-    resolver = resolver_for(profile)
-    resolver.lifetime = profile.dns_timeout
-    resolver.timeout = min(profile.dns_timeout, 2.0)
-    # DO asks a validating resolver to validate and report AD; it does not make us validate.
-    resolver.use_edns(0, dns.flags.DO, EDNS_PAYLOAD)
-    resolver.cache = None
-    return resolver
-
-
-def _resolver_text(resolver: dns.asyncresolver.Resolver) -> str:
-    # The same `address:port` form as the `resolver` of a successful lookup, so evidence
-    # names one resolver one way.
-    parts = []
-    for ns in resolver.nameservers:
-        address = getattr(ns, "address", None)
-        port = getattr(ns, "port", 53)
-        parts.append(f"{address}:{port}" if address else str(ns))
-    return ", ".join(parts)
+def build_resolver(profile: NetworkProfile) -> StubResolver:
+    """The profile's resolvers; `DestinationRefused` when the profile may not use them."""
+    return StubResolver(profile, nameservers(profile))
 
 
 def _cname_chain(response: dns.message.Message | None, qname: dns.name.Name) -> tuple[str, ...]:
@@ -97,14 +78,6 @@ def _cname_chain(response: dns.message.Message | None, qname: dns.name.Name) -> 
     return tuple(chain)
 
 
-def _rcode_of(error: object, response: object) -> str | None:
-    if isinstance(response, dns.message.Message):
-        return dns.rcode.to_text(response.rcode())
-    if isinstance(error, str):
-        return error
-    return None
-
-
 def _extended_errors(response: object) -> tuple[str, ...]:
     """RFC 8914 Extended DNS Errors of a response, as `EDE <code> (<NAME>): <text>`."""
     if not isinstance(response, dns.message.Message):
@@ -120,32 +93,47 @@ def _extended_errors(response: object) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _classify_no_nameservers(
-    exc: dns.resolver.NoNameservers,
-) -> tuple[Outcome, str, tuple[str, ...]]:
-    """dnspython folds per-server failures into one exception; recover what each server said."""
-    errors = exc.kwargs.get("errors") or []
-    rcodes: list[str] = []
-    details: list[str] = []
+def _classify_failure(failure: Failure, resolver: StubResolver) -> dict[str, object]:
+    """What the nameservers said when none gave NOERROR or NXDOMAIN."""
+    if failure.timed_out or not failure.errors:
+        return {
+            "outcome": Outcome.TIMEOUT,
+            "error": f"no answer from {resolver} within {resolver.lifetime:g}s"
+            + "".join(f"; {server}: {said}" for server, said, _ in failure.errors),
+        }
+    rcodes = [said for _, said, response in failure.errors if response is not None]
     ede: list[str] = []
-    for item in errors:
-        server, _tcp, _port, error, response = item
-        rcode = _rcode_of(error, response)
-        if rcode is not None:
-            rcodes.append(rcode)
+    details = []
+    for server, said, response in failure.errors:
         extended = _extended_errors(response)
         ede.extend(e for e in extended if e not in ede)
-        details.append(f"{server}: {rcode or error}" + "".join(f" [{e}]" for e in extended))
-    text = "; ".join(details) or str(exc)
-    if rcodes and all(r == "SERVFAIL" for r in rcodes):
-        return Outcome.SERVFAIL, text, tuple(ede)
-    if rcodes and all(r == "REFUSED" for r in rcodes):
-        return Outcome.REFUSED, text, tuple(ede)
+        details.append(f"{server}: {said}" + "".join(f" [{e}]" for e in extended))
+    outcome = Outcome.ERROR
     if "SERVFAIL" in rcodes:
-        return Outcome.SERVFAIL, text, tuple(ede)
-    if "REFUSED" in rcodes:
-        return Outcome.REFUSED, text, tuple(ede)
-    return Outcome.ERROR, text, tuple(ede)
+        outcome = Outcome.SERVFAIL
+    elif "REFUSED" in rcodes:
+        outcome = Outcome.REFUSED
+    if rcodes and all(r == "REFUSED" for r in rcodes):
+        outcome = Outcome.REFUSED
+    return {"outcome": outcome, "error": "; ".join(details), "ede": tuple(ede)}
+
+
+def _final_rrset(
+    response: dns.message.Message, qname: dns.name.Name, qtype: dns.rdatatype.RdataType
+) -> dns.rrset.RRset | None:
+    """The answer's RRset of `qtype`, at the end of any CNAME chain in the answer section."""
+    name, seen = qname, {qname}
+    while True:
+        rrset = response.get_rrset(response.answer, name, dns.rdataclass.IN, qtype)
+        if rrset is not None or qtype == dns.rdatatype.CNAME:
+            return rrset
+        alias = response.get_rrset(response.answer, name, dns.rdataclass.IN, dns.rdatatype.CNAME)
+        if alias is None or len(alias) == 0:
+            return None
+        name = next(iter(alias)).target
+        if name in seen:
+            return None
+        seen.add(name)
 
 
 def _answers(rrset: dns.rrset.RRset) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
@@ -157,67 +145,52 @@ def _answers(rrset: dns.rrset.RRset) -> tuple[tuple[str, ...], tuple[tuple[str, 
 
 
 async def _ask(
-    resolver: dns.asyncresolver.Resolver, qname: dns.name.Name, qtype: dns.rdatatype.RdataType
+    resolver: StubResolver, qname: dns.name.Name, qtype: dns.rdatatype.RdataType, *, cd: bool
 ) -> dict[str, object]:
     """One question through `resolver`: the fields of a `DnsLookup` for what came back."""
     try:
-        # dnspython's lifetime is checked between attempts; the outer wait_for is the hard stop.
-        answer = await asyncio.wait_for(
-            resolver.resolve(qname, qtype, raise_on_no_answer=False, search=False),
-            timeout=resolver.lifetime + 1.0,
+        # The resolver keeps to its lifetime; the outer wait_for is the hard stop.
+        got = await asyncio.wait_for(
+            resolver.resolve(qname, qtype, cd=cd), timeout=resolver.lifetime + 1.0
         )
-    except (dns.resolver.LifetimeTimeout, TimeoutError) as exc:
+    except TimeoutError:
         return {
             "outcome": Outcome.TIMEOUT,
-            "error": f"no answer within {resolver.lifetime:g}s: {exc}",
+            "error": f"no answer within {resolver.lifetime:g}s",
         }
-    except dns.resolver.NXDOMAIN as exc:
-        responses = exc.kwargs.get("responses") or {}
-        response = responses.get(qname)
-        return {
-            "outcome": Outcome.NXDOMAIN,
-            "cname_chain": _cname_chain(response, qname),
-            "ad": bool(response is not None and response.flags & dns.flags.AD),
-        }
-    except dns.resolver.NoNameservers as exc:
-        outcome, text, ede = _classify_no_nameservers(exc)
-        return {"outcome": outcome, "error": text, "ede": ede}
-    except dns.resolver.YXDOMAIN as exc:
-        return {"outcome": Outcome.ERROR, "error": f"YXDOMAIN: {exc}"}
-    except dns.exception.DNSException as exc:
+    except (OSError, ValueError, UnicodeError, dns.exception.DNSException) as exc:
         return {"outcome": Outcome.ERROR, "error": f"{type(exc).__name__}: {exc}"}
-    except (OSError, ValueError, UnicodeError) as exc:
-        return {"outcome": Outcome.ERROR, "error": f"{type(exc).__name__}: {exc}"}
-    response = answer.response
+    if isinstance(got, Failure):
+        return _classify_failure(got, resolver)
+    assert isinstance(got, Reply)
+    response = got.response
     fields: dict[str, object] = {
-        "resolver": f"{answer.nameserver}:{answer.port}" if answer.nameserver else "",
+        "resolver": str(got.server),
         "cname_chain": _cname_chain(response, qname),
         "ad": bool(response.flags & dns.flags.AD),
     }
-    if answer.rrset is None:
+    if response.rcode() == dns.rcode.NXDOMAIN:
+        return {"outcome": Outcome.NXDOMAIN, **fields}
+    rrset = _final_rrset(response, qname, qtype)
+    if rrset is None:
         return {"outcome": Outcome.NODATA, **fields}
-    answers, strings = _answers(answer.rrset)
+    answers, strings = _answers(rrset)
     return {
         "outcome": Outcome.OK,
         "answers": answers,
         "txt_strings": strings,
-        "ttl": answer.rrset.ttl,
+        "ttl": rrset.ttl,
         **fields,
     }
 
 
-async def lookup(
-    resolver: dns.asyncresolver.Resolver,
-    name: str,
-    rdtype: str,
-    unchecked: dns.asyncresolver.Resolver | None = None,
-) -> DnsLookup:
+async def lookup(resolver: StubResolver, name: str, rdtype: str) -> DnsLookup:
     """Ask one question and record whatever came back. Never raises for DNS outcomes.
 
-    A SERVFAIL is asked again through `unchecked` (the same resolver with the CD bit, RFC 4035
-    §3.2.2): data then means the resolver refused it because DNSSEC validation failed (bogus),
-    another SERVFAIL that the servers themselves failed. Only the outcome is kept, not the
-    data, since validating senders never see it.
+    A SERVFAIL is asked again with the CD bit (checking disabled, RFC 4035 §3.2.2): data
+    then means the resolver withheld it because DNSSEC validation failed (bogus), another
+    SERVFAIL that the servers themselves failed. Only the outcome is kept, not the data,
+    since validating senders never see it.
     """
     observed_at = utc_now()
     started = time.monotonic()
@@ -231,7 +204,7 @@ async def lookup(
             outcome=outcome,
             observed_at=observed_at,
             elapsed_ms=round((time.monotonic() - started) * 1000, 1),
-            resolver=str(fields.pop("resolver", "") or _resolver_text(resolver)),
+            resolver=str(fields.pop("resolver", "") or resolver),
             **fields,  # type: ignore[arg-type]
         )
 
@@ -240,26 +213,13 @@ async def lookup(
         qtype = dns.rdatatype.from_text(rdtype)
     except (dns.exception.DNSException, UnicodeError, ValueError) as exc:
         return done(Outcome.ERROR, error=f"not a valid DNS question: {exc}")
-    fields = await _ask(resolver, qname, qtype)
+    fields = await _ask(resolver, qname, qtype, cd=False)
     outcome = fields.pop("outcome")
     assert isinstance(outcome, Outcome)
-    if outcome is Outcome.SERVFAIL and unchecked is not None:
-        again = await _ask(unchecked, qname, qtype)
+    if outcome is Outcome.SERVFAIL:
+        again = await _ask(resolver, qname, qtype, cd=True)
         fields["checking_disabled"] = again["outcome"]
     return done(outcome, **fields)
-
-
-def build_unchecked_resolver(profile: NetworkProfile) -> dns.asyncresolver.Resolver:
-    """The profile's resolver asking with CD (checking disabled): data validation refused."""
-    resolver = build_resolver(profile)
-    resolver.flags = dns.flags.RD | dns.flags.CD
-    return resolver
-
-
-DNS_IN_FLIGHT_PER_RESOLVER = 256
-"""Politeness towards the resolver, the one destination every question goes to: at a 100 ms
-round trip this still allows about 2,500 questions a second, above what this process can
-parse (measured: bench/gather_latency.py)."""
 
 
 class DnsRun:
@@ -276,14 +236,13 @@ class DnsRun:
         self.profile = profile
         self.refused: str | None = None
         """Why the profile may not use its resolvers; every question then fails unsent."""
-        self.resolver: dns.asyncresolver.Resolver | None = None
-        self.unchecked: dns.asyncresolver.Resolver | None = None
+        self.resolver: StubResolver | None = None
         try:
             self.resolver = build_resolver(profile)
-            self.unchecked = build_unchecked_resolver(profile)
         except DestinationRefused as exc:
             self.refused = str(exc)
-        self._in_flight = asyncio.Semaphore(DNS_IN_FLIGHT_PER_RESOLVER)
+        # The one destination every question goes to: its politeness limit.
+        self._in_flight = asyncio.Semaphore(max(1, profile.dns_in_flight))
         self._tasks: dict[tuple[str, str], asyncio.Task[DnsLookup]] = {}
 
     async def _ask(self, name: str, rdtype: str) -> DnsLookup:
@@ -296,7 +255,11 @@ class DnsRun:
                 error=f"not sent: {self.refused}",
             )
         async with self._in_flight:
-            return await lookup(self.resolver, name, rdtype, self.unchecked)
+            return await lookup(self.resolver, name, rdtype)
+
+    def close(self) -> None:
+        if self.resolver is not None:
+            self.resolver.close()
 
     def task(self, key: tuple[str, str]) -> asyncio.Task[DnsLookup]:
         task = self._tasks.get(key)
@@ -312,7 +275,14 @@ class DnsClient:
     def __init__(self, profile: NetworkProfile, run: DnsRun | None = None) -> None:
         self.profile = profile
         self.run = run or DnsRun(profile)
+        self._owns_run = run is None
         self._asked: dict[tuple[str, str], asyncio.Task[DnsLookup]] = {}
+
+    def close(self) -> None:
+        """Close the sockets of a run this client made for itself (a shared run is its
+        owner's to close)."""
+        if self._owns_run:
+            self.run.close()
 
     def _key(self, name: str, rdtype: str) -> tuple[str, str]:
         return (normalize_name(name), rdtype.upper())
@@ -341,13 +311,10 @@ knows. The sandbox serves both (assessment/sandbox/zones.py), so the check holds
 
 
 async def _server_problem(
-    profile: NetworkProfile, resolver: dns.asyncresolver.Resolver
+    profile: NetworkProfile, resolver: StubResolver
 ) -> tuple[str, str | None]:
     """('answers' | 'silent' | 'denies', reason) for a resolver of one nameserver."""
-    resolver.lifetime = profile.dns_timeout
-    resolver.timeout = min(profile.dns_timeout, 2.0)
-    resolver.cache = None
-    where = _resolver_text(resolver)
+    where = str(resolver)
     found = await asyncio.gather(*(lookup(resolver, name, "SOA") for name in MUST_EXIST))
     for name, item in zip(MUST_EXIST, found, strict=True):
         label = "the root zone (.)" if name == "." else name
@@ -379,14 +346,18 @@ async def resolver_problem(profile: NetworkProfile) -> str | None:
     a problem with the assessment's setup, not with the client's domains.
     """
     try:
-        each = resolvers_each(profile)
+        each = [StubResolver(profile, [endpoint]) for endpoint in nameservers(profile)]
     except DestinationRefused as exc:
         return str(exc)
     except (OSError, ValueError, dns.exception.DNSException) as exc:
         return f"cannot configure the resolver: {exc}"
     if not each:
         return "no resolver is configured (empty /etc/resolv.conf?)"
-    verdicts = await asyncio.gather(*(_server_problem(profile, one) for one in each))
+    try:
+        verdicts = await asyncio.gather(*(_server_problem(profile, one) for one in each))
+    finally:
+        for one in each:
+            one.close()
     for verdict, reason in verdicts:
         if verdict == "denies":
             return reason

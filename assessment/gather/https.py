@@ -128,6 +128,23 @@ async def fetch_policy(
     authority = host if profile.https_port == 443 else f"{host}:{profile.https_port}"
     url = f"https://{authority}{POLICY_PATH}"
     client = dns or DnsClient(profile)
+    try:
+        return await _fetch(client, host, url, profile, limit, observed_at, started)
+    finally:
+        if dns is None:
+            client.close()
+
+
+async def _fetch(
+    client: DnsClient,
+    host: str,
+    url: str,
+    profile: NetworkProfile,
+    limit: Limit | None,
+    observed_at: str,
+    started: float,
+) -> HttpsFetch:
+    """`fetch_policy` once the client is settled."""
 
     def result(outcome: ConnOutcome, **fields: object) -> HttpsFetch:
         return HttpsFetch(

@@ -121,6 +121,7 @@ def test_spf_walk_follows_terms_and_stops_on_loops(sandbox: Sandbox) -> None:
     async def run() -> DnsClient:
         client = DnsClient(sandbox.profile)
         await asyncio.wait_for(SpfWalker(client).walk("spf.example", apex), timeout=30)
+        client.close()
         return client
 
     client = asyncio.run(run())
@@ -143,6 +144,7 @@ def test_spf_walk_has_a_hard_cap(sandbox: Sandbox) -> None:
     async def run() -> DnsClient:
         client = DnsClient(sandbox.profile)
         await SpfWalker(client, cap=50).walk("spf.example", apex)
+        client.close()
         return client
 
     assert len(asyncio.run(run()).lookups()) == 50

@@ -19,7 +19,6 @@ from assessment.gather.dns import (
     DnsClient,
     DnsRun,
     build_resolver,
-    build_unchecked_resolver,
     lookup,
     normalize_name,
 )
@@ -29,10 +28,11 @@ from assessment.sandbox import Sandbox
 
 def ask(sandbox: Sandbox, name: str, rdtype: str) -> DnsLookup:
     async def run() -> DnsLookup:
-        profile = sandbox.profile
-        return await lookup(
-            build_resolver(profile), name, rdtype, build_unchecked_resolver(profile)
-        )
+        resolver = build_resolver(sandbox.profile)
+        try:
+            return await lookup(resolver, name, rdtype)
+        finally:
+            resolver.close()
 
     return asyncio.run(run())
 
@@ -162,6 +162,7 @@ def test_a_run_asks_each_question_once_for_every_domain(sandbox: Sandbox) -> Non
             second.query("_MTA-STS.dns-timeout.test.", "txt"),
         )
         await second.query("good.test", "MX")
+        shared.close()
         return a, b, len(shared._tasks)
 
     a, b, asked = asyncio.run(run())
