@@ -46,23 +46,58 @@ from assessment.checks.registry import run_checks
 from assessment.gather import gather
 from assessment.model import Endpoint, NetworkProfile
 
+_REEXEC = "GATHER_LATENCY_ISOLATED"
 TARGET_RATIO_34 = 1.5
 TARGET_SECONDS_500 = 15.0
 
 
-def isolated() -> bool:
+def loopback_only() -> bool:
     """True inside a network namespace whose only interface is loopback."""
     return [name for _, name in socket.if_nameindex()] == ["lo"]
 
 
+def own_mounts() -> bool:
+    try:
+        return os.readlink("/proc/self/ns/mnt") != os.readlink("/proc/1/ns/mnt")
+    except OSError:
+        return False
+
+
 def reexec_isolated() -> None:
     lo_up = "ip link set lo up"
-    for command in (["unshare", "-n"], ["unshare", "-rn"]):
+    # -m: a private mount namespace too, for the /etc/hosts of `point_hosts`.
+    for command in (["unshare", "-nm"], ["unshare", "-rnm"]):
         if subprocess.run([*command, "true"], capture_output=True).returncode == 0:
             script = f'{lo_up} && exec "$@"'
             argv = [*command, "sh", "-c", script, "sh", sys.executable, *sys.argv]
+            os.environ[_REEXEC] = "1"
             os.execvp(argv[0], argv)
     sys.exit("cannot create a loopback-only network namespace (unshare); refusing to run")
+
+
+def point_hosts(folder: Path, work: Path) -> str:
+    """Bind-mount an /etc/hosts naming every MX and policy host, in this mount namespace only.
+
+    checkdmarc asks its nameservers for records, but opens its HTTPS and SMTP connections
+    by host name through the system resolver; without this it would fail those at once and
+    look faster than it is.
+    """
+    from assessment.sandbox.scenario import load_scenario
+    from assessment.sandbox.zones import ZoneSet
+
+    scenario = load_scenario(folder)
+    zones = ZoneSet.load(scenario.zones_dir)
+    hosts = [h.host for h in scenario.https] + [h.host for h in scenario.smtp]
+    lines = ["127.0.0.1 localhost"]
+    lines += [f"{zones.addresses(host)[0]} {host}" for host in hosts if zones.addresses(host)]
+    if not own_mounts():
+        return "/etc/hosts left alone: no private mount namespace"
+    table = work / "hosts"
+    table.write_text("\n".join(lines) + "\n")
+    done = subprocess.run(["mount", "--bind", str(table), "/etc/hosts"], capture_output=True)
+    if done.returncode != 0:
+        return f"could not point /etc/hosts at the sandbox ({done.stderr.decode().strip()})"
+    return f"/etc/hosts names the sandbox's {len(lines) - 1} hosts (this namespace only)"
 
 
 def serve(folder: str, latency: float, conn: Connection) -> None:
@@ -122,8 +157,10 @@ def main() -> None:
     parser.add_argument("--sizes", default="1,34,500")
     parser.add_argument("--checkdmarc-max", type=int, default=34)
     args = parser.parse_args()
-    if not isolated():
+    if not (loopback_only() and own_mounts()) and not os.environ.get(_REEXEC):
         reexec_isolated()
+    if not loopback_only():
+        sys.exit("not in a loopback-only network namespace; refusing to run")
     sizes = [int(s) for s in args.sizes.split(",")]
     work = Path(tempfile.mkdtemp(prefix="gather-latency-"))
     try:
@@ -135,6 +172,7 @@ def main() -> None:
 def run(work: Path, sizes: list[str] | list[int], latency: float, checkdmarc_max: int) -> None:
     domains = write_scenario(work / "scenario", max(int(s) for s in sizes), planted_timeout=True)
     book = [d for d in domains if d != STALLED]
+    print(point_hosts(work / "scenario", work))
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe()
     server = context.Process(target=serve, args=(str(work / "scenario"), latency, child))

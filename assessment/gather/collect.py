@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import assessment
 from assessment.gather.dmarc_names import (
@@ -260,14 +260,29 @@ async def gather_domain(
             own.close()
 
 
+DomainDone = Callable[[DomainEvidence], None]
+"""Called as each domain's evidence is complete (in the gathering thread), e.g. for progress."""
+
+
 async def _gather_all(
-    client: str, domains: Sequence[str], profile: NetworkProfile, selectors: Sequence[str]
+    client: str,
+    domains: Sequence[str],
+    profile: NetworkProfile,
+    selectors: Sequence[str],
+    on_domain: DomainDone | None,
 ) -> Evidence:
     started_at = utc_now()
     run = GatherRun(profile)
     unique = list(dict.fromkeys(normalize_name(d) for d in domains))
+
+    async def one(domain: str) -> DomainEvidence:
+        found = await gather_domain(domain, profile, selectors, run)
+        if on_domain is not None:
+            on_domain(found)
+        return found
+
     try:
-        found = await asyncio.gather(*(gather_domain(d, profile, selectors, run) for d in unique))
+        found = await asyncio.gather(*(one(d) for d in unique))
     finally:
         run.close()
     return Evidence(
@@ -286,6 +301,7 @@ def gather(
     domains: Sequence[str],
     profile: NetworkProfile,
     selectors: Sequence[str] = (),
+    on_domain: DomainDone | None = None,
 ) -> Evidence:
     """Gather evidence for `domains` and return the snapshot (blocking).
 
@@ -295,9 +311,9 @@ def gather(
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(_gather_all(client, domains, profile, selectors))
+        return asyncio.run(_gather_all(client, domains, profile, selectors, on_domain))
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        job = pool.submit(asyncio.run, _gather_all(client, domains, profile, selectors))
+        job = pool.submit(asyncio.run, _gather_all(client, domains, profile, selectors, on_domain))
         return job.result()
 
 

@@ -163,14 +163,16 @@ async def _ask(
     if isinstance(got, Failure):
         return _classify_failure(got, resolver)
     assert isinstance(got, Reply)
-    response = got.response
+    response = got.response.message
     fields: dict[str, object] = {
         "resolver": str(got.server),
         "cname_chain": _cname_chain(response, qname),
-        "ad": bool(response.flags & dns.flags.AD),
+        "ad": bool(got.response.flags & dns.flags.AD),
     }
-    if response.rcode() == dns.rcode.NXDOMAIN:
+    if got.response.rcode == dns.rcode.NXDOMAIN:
         return {"outcome": Outcome.NXDOMAIN, **fields}
+    if response is None:
+        return {"outcome": Outcome.NODATA, **fields}
     rrset = _final_rrset(response, qname, qtype)
     if rrset is None:
         return {"outcome": Outcome.NODATA, **fields}
