@@ -118,7 +118,7 @@ class _DomainRun:
         self.org = organizational_domain(self.domain)
 
     def ask(self, name: str, rdtype: str) -> asyncio.Future[DnsLookup]:
-        return asyncio.ensure_future(self.dns.query(name, rdtype))
+        return self.dns.future(name, rdtype)
 
     async def mx_branch(self) -> list[SmtpProbe]:
         mx = await self.ask(self.domain, "MX")

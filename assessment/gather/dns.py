@@ -149,10 +149,8 @@ async def _ask(
 ) -> dict[str, object]:
     """One question through `resolver`: the fields of a `DnsLookup` for what came back."""
     try:
-        # The resolver keeps to its lifetime; the outer wait_for is the hard stop.
-        got = await asyncio.wait_for(
-            resolver.resolve(qname, qtype, cd=cd), timeout=resolver.lifetime + 1.0
-        )
+        # Every try of the resolver has its own timer within the lifetime: no outer stop.
+        got = await resolver.resolve(qname, qtype, cd=cd)
     except TimeoutError:
         return {
             "outcome": Outcome.TIMEOUT,
@@ -289,14 +287,18 @@ class DnsClient:
     def _key(self, name: str, rdtype: str) -> tuple[str, str]:
         return (normalize_name(name), rdtype.upper())
 
-    async def query(self, name: str, rdtype: str) -> DnsLookup:
+    def future(self, name: str, rdtype: str) -> asyncio.Future[DnsLookup]:
+        """The run's answer to this question, recorded as asked by this domain."""
         key = self._key(name, rdtype)
         task = self._asked.get(key)
         if task is None:
             task = self.run.task(key)
             self._asked[key] = task
         # shield: one domain giving up on a shared question must not cancel it for the rest.
-        return await asyncio.shield(task)
+        return asyncio.shield(task)
+
+    async def query(self, name: str, rdtype: str) -> DnsLookup:
+        return await self.future(name, rdtype)
 
     def asked(self, name: str, rdtype: str) -> bool:
         return self._key(name, rdtype) in self._asked

@@ -124,9 +124,7 @@ class Nameserver:
                 sock.transport.close()
         self._sockets = []
 
-    async def ask(
-        self, qname: dns.name.Name, qtype: int, *, cd: bool, timeout: float
-    ) -> Response:
+    async def ask(self, qname: dns.name.Name, qtype: int, *, cd: bool, timeout: float) -> Response:
         """One try: the reply to our question, TimeoutError, OSError or `ServerFailure`."""
         sock = await self._socket()
         qid = secrets.randbelow(65536)
@@ -138,18 +136,22 @@ class Nameserver:
         loop = asyncio.get_running_loop()
         if sock.transport is None or sock.closed:
             raise ConnectionError("socket closed")
-        waiter: asyncio.Future[bytes] = loop.create_future()
-        sock.waiting[qid] = waiter
+        # A timer on the waiter rather than asyncio.wait_for: one handle instead of a task and
+        # its callbacks, for every question of the run.
+        sock.transport.sendto(wire)
         try:
-            sock.transport.sendto(wire)
             while True:
-                data = await asyncio.wait_for(waiter, max(0.0, deadline - time.monotonic()))
+                waiter: asyncio.Future[bytes] = loop.create_future()
+                sock.waiting[qid] = waiter
+                timer = loop.call_at(loop.time() + deadline - time.monotonic(), _expire, waiter)
+                try:
+                    data = await waiter
+                finally:
+                    timer.cancel()
                 response = _matching(data, qid, question, qname, qtype)
                 if response is not None:
                     break
                 # Not our answer (a late or forged reply with our ID): keep listening.
-                waiter = loop.create_future()
-                sock.waiting[qid] = waiter
         finally:
             sock.waiting.pop(qid, None)
         if response.flags & dns.flags.TC:
@@ -203,6 +205,11 @@ class Response:
     rcode: int
     flags: int
     message: dns.message.Message | None = None
+
+
+def _expire(waiter: asyncio.Future[bytes]) -> None:
+    if not waiter.done():
+        waiter.set_exception(TimeoutError())
 
 
 def _matching(
