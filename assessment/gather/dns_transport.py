@@ -107,6 +107,8 @@ class Nameserver:
         return str(self.endpoint)
 
     async def _socket(self) -> _Socket:
+        if any(sock.closed for sock in self._sockets):
+            self._sockets = [sock for sock in self._sockets if not sock.closed]
         if len(self._sockets) < SOCKETS_PER_SERVER:
             async with self._opening:
                 self._sockets = [s for s in self._sockets if not s.closed]
