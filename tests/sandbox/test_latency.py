@@ -56,17 +56,19 @@ def test_every_dns_answer_takes_a_round_trip(slow_network: Sandbox, sandbox: San
     assert time.monotonic() - started < ROUND_TRIP
 
 
-def test_greeting_waits_for_the_connection_round_trip(slow_network: Sandbox) -> None:
+def test_greeting_waits_for_the_connection_round_trips(slow_network: Sandbox) -> None:
+    # The handshake's last ACK reaches the server a round trip after connect() returns here
+    # (the kernel completed it at once), and the greeting needs another to come back.
     address = slow_network.addresses("mx1.good.test")[0]
     with socket.create_connection((address, slow_network.smtp_port), timeout=5) as conn:
         started = time.monotonic()
         conn.recv(1024)
-        assert time.monotonic() - started >= ROUND_TRIP * 0.95
+        assert time.monotonic() - started >= 2 * ROUND_TRIP * 0.95
 
 
 def test_an_smtp_probe_costs_its_round_trips(slow_network: Sandbox) -> None:
-    # Connection + greeting, EHLO, STARTTLS, the TLS handshake, EHLO again and QUIT: six.
+    # Connection, greeting, EHLO, STARTTLS, the TLS handshake, EHLO again and QUIT: seven.
     got = asyncio.run(probe_mx("mx1.good.test", "127.0.0.11", slow_network.profile))
     assert got.tls is not None and got.tls.verified
-    assert got.greeting_ms is not None and got.greeting_ms >= ROUND_TRIP * 1000 * 0.9
-    assert got.elapsed_ms >= 6 * ROUND_TRIP * 1000 * 0.95
+    assert got.greeting_ms is not None and got.greeting_ms >= 2 * ROUND_TRIP * 1000 * 0.9
+    assert got.elapsed_ms >= 7 * ROUND_TRIP * 1000 * 0.95
