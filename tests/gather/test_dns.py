@@ -12,6 +12,7 @@ import dns.message
 import dns.query
 import dns.rcode
 import dns.rdatatype
+import dns.rrset
 import pytest
 
 from assessment.gather import ResolverUnavailable, check_resolvers
@@ -175,13 +176,18 @@ def test_a_run_asks_each_question_once_for_every_domain(sandbox: Sandbox) -> Non
 
 
 class _Responder:
-    """A resolver on 127.0.0.1 that answers every question with one rcode, or never."""
+    """A resolver on 127.0.0.1 that answers every question with one rcode, or never.
 
-    def __init__(self, rcode: int | None) -> None:
+    `hostile` first sends replies that must be ignored (another question under our ID, a
+    reply without QR) or refused (junk under our ID) before or instead of the right one.
+    """
+
+    def __init__(self, rcode: int | None, hostile: str = "") -> None:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind(("127.0.0.1", 0))
         self.sock.settimeout(0.2)
         self.rcode = rcode
+        self.hostile = hostile
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._serve)
         self.thread.start()
@@ -199,8 +205,22 @@ class _Responder:
                 continue
             if self.rcode is None:
                 continue
-            response = dns.message.make_response(dns.message.from_wire(wire))
+            query = dns.message.from_wire(wire)
+            if self.hostile == "junk":
+                self.sock.sendto(wire[:2] + b"\x81\x80\x00\x01\x00\x01garbage", peer)
+                continue
+            if self.hostile == "decoys":
+                other = dns.message.make_query("decoy.example.", "TXT")
+                other.id = query.id
+                forged = dns.message.make_response(other)
+                forged.answer.append(dns.rrset.from_text("decoy.example.", 60, "IN", "TXT", "x"))
+                self.sock.sendto(forged.to_wire(), peer)
+                self.sock.sendto(wire, peer)  # our own question back: no QR bit
+            response = dns.message.make_response(query)
             response.set_rcode(self.rcode)
+            if self.hostile == "decoys":
+                answer = dns.rrset.from_text(query.question[0].name, 60, "IN", "A", "192.0.2.1")
+                response.answer.append(answer)
             self.sock.sendto(response.to_wire(), peer)
 
     def close(self) -> None:
@@ -257,3 +277,33 @@ def test_preflight_accepts_one_silent_resolver_beside_a_working_one(
         resolvers=(*silent.profile.resolvers, *sandbox.profile.resolvers), dns_timeout=0.5
     )
     check_resolvers(both)
+
+
+def _lookup_at(server: _Responder, name: str, rdtype: str) -> DnsLookup:
+    async def run() -> DnsLookup:
+        resolver = build_resolver(server.profile)
+        try:
+            return await lookup(resolver, name, rdtype)
+        finally:
+            resolver.close()
+
+    return asyncio.run(run())
+
+
+def test_replies_to_other_questions_under_our_id_are_ignored() -> None:
+    server = _Responder(dns.rcode.NOERROR, hostile="decoys")
+    try:
+        found = _lookup_at(server, "mx.example", "A")
+    finally:
+        server.close()
+    assert found.outcome is Outcome.OK and found.answers == ("192.0.2.1",)
+
+
+def test_junk_under_our_id_is_an_error_not_an_exception() -> None:
+    server = _Responder(dns.rcode.NOERROR, hostile="junk")
+    try:
+        found = _lookup_at(server, "mx.example", "A")
+    finally:
+        server.close()
+    assert found.outcome is Outcome.ERROR
+    assert found.error is not None and "malformed answer" in found.error
