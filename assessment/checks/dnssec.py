@@ -53,9 +53,7 @@ def check(ctx: DomainContext, out: FindingSink) -> None:
         return
     # An AD bit anywhere in the snapshot shows the resolver validates; with none at all, an
     # unsigned zone and a non-validating resolver look the same.
-    validates = ctx.snapshot is not None and any(
-        item.ad for domain in ctx.snapshot.domains for item in domain.dns
-    )
+    validates = ctx.facts.any_authenticated
     resolver = (
         "The resolver validates DNSSEC (it authenticated other answers in this assessment), "
         "so the zone is most likely unsigned."

@@ -19,7 +19,7 @@ from assessment.checks import (
     starttls,
     tlsrpt_record,
 )
-from assessment.checks.context import DomainContext
+from assessment.checks.context import DomainContext, SnapshotFacts
 from assessment.checks.findings import FindingSink
 from assessment.codec import from_json, to_json
 from assessment.model import DomainEvidence, Evidence, Finding
@@ -42,8 +42,10 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
-def check_domain(domain: DomainEvidence, snapshot: Evidence | None = None) -> list[Finding]:
-    ctx = DomainContext(domain, snapshot)
+def check_domain(
+    domain: DomainEvidence, snapshot: Evidence | None = None, facts: SnapshotFacts | None = None
+) -> list[Finding]:
+    ctx = DomainContext(domain, snapshot, facts)
     sink = FindingSink(domain.domain)
     for check in CHECKS:
         check(ctx, sink)
@@ -78,7 +80,8 @@ def _unique(items: list[Finding]) -> list[Finding]:
 
 def run_checks(evidence: Evidence) -> tuple[Finding, ...]:
     """Every finding for every domain, in a stable order (severity, domain, code, host)."""
-    findings = [f for domain in evidence.domains for f in check_domain(domain, evidence)]
+    facts = SnapshotFacts(evidence)
+    findings = [f for domain in evidence.domains for f in check_domain(domain, evidence, facts)]
     return tuple(sorted(findings, key=lambda f: f.sort_key))
 
 

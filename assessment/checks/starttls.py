@@ -36,22 +36,18 @@ def port25_reachable(snapshot: Evidence | None) -> bool:
     )
 
 
-def _greeted_quickly(snapshot: Evidence | None, probe: SmtpProbe) -> list[SmtpProbe]:
+def _greeted_quickly(ctx: DomainContext, probe: SmtpProbe) -> list[SmtpProbe]:
     """Other MX addresses of this snapshot (any domain) that greeted without delay.
 
     They prove that this vantage point reaches port 25 and gets greetings in time, so a
     stall or a slow greeting elsewhere is that host's own, not the network's.
     """
-    if snapshot is None:
-        return []
-    seen: dict[tuple[str, str], SmtpProbe] = {}
-    for domain in snapshot.domains:
-        for other in domain.smtp:
-            if (other.host, other.address) == (probe.host, probe.address):
-                continue
-            if other.greeting_ms is not None and other.greeting_ms < GREETING_SLOW_MS:
-                seen[(other.host, other.address)] = other
-    return list(seen.values())
+    return [
+        other
+        for other in ctx.facts.greetings
+        if (other.host, other.address) != (probe.host, probe.address)
+        and (other.greeting_ms or 0.0) < GREETING_SLOW_MS
+    ]
 
 
 def _seconds(ms: float) -> str:
@@ -68,7 +64,7 @@ def _greeting(ctx: DomainContext, out: FindingSink, probe: SmtpProbe, evidence: 
     slow = probe.greeting_ms is not None and probe.greeting_ms >= GREETING_SLOW_MS
     if not (stalled or slow):
         return False
-    quick = _greeted_quickly(ctx.snapshot, probe)
+    quick = _greeted_quickly(ctx, probe)
     if not quick:
         if stalled:
             _not_tested(

@@ -26,6 +26,7 @@ from assessment.gather.dns import DnsClient, DnsRun, normalize_name, resolver_pr
 from assessment.gather.https import fetch_policy
 from assessment.gather.smtp import probe_mx
 from assessment.gather.spf_tree import SpfWalker, exchanges
+from assessment.gc_pause import cyclic_gc_paused
 from assessment.model import (
     DnsLookup,
     DomainEvidence,
@@ -308,13 +309,16 @@ def gather(
     Notebooks already run an event loop, where `asyncio.run` is not allowed; there the work
     runs on a private loop in a worker thread instead.
     """
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(_gather_all(client, domains, profile, selectors, on_domain))
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        job = pool.submit(asyncio.run, _gather_all(client, domains, profile, selectors, on_domain))
-        return job.result()
+    # Tens of thousands of futures and lookups, hardly any cycles: the collector's passes
+    # over that heap were 14% of a 500-domain gather's CPU (11.5 s against 9.8 s).
+    with cyclic_gc_paused():
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return asyncio.run(_gather_all(client, domains, profile, selectors, on_domain))
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            work = _gather_all(client, domains, profile, selectors, on_domain)
+            return pool.submit(asyncio.run, work).result()
 
 
 class ResolverUnavailable(Exception):
