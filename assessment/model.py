@@ -38,6 +38,8 @@ class ConnOutcome(StrEnum):
     TLS_ERROR = "tls_error"
     PROTOCOL_ERROR = "protocol_error"
     ERROR = "error"
+    OUTSIDE_LAB = "outside_lab"
+    """Not attempted: a lab profile may only contact 127.0.0.0/8 and ::1."""
 
 
 class Severity(StrEnum):
@@ -128,6 +130,13 @@ class NetworkProfile:
     smtp_port: int = 25
     https_port: int = 443
     concurrency: int = 16
+    """Unused since gather bounds only per destination (gather/collect.py, dns.py); kept so
+    evidence files that recorded it still load."""
+    dns_in_flight: int = 512
+    """Politeness towards each resolver: questions in flight to it at once. 500 domains ask
+    about 23,000 questions (bench/gather_latency.py); at a 100 ms round trip 512 in flight
+    allow about 5,000 a second, so they take under 5 s of the run, where 256 took 11 s. The
+    sandbox, a Python server sharing the tests' process, asks for fewer."""
     ehlo_name: str = "mailposture.invalid"
     use_system_trust: bool = True
     """Whether the system trust store is trusted too; the sandbox turns it off."""
@@ -169,10 +178,25 @@ class DnsLookup:
     """ISO 8601 UTC."""
     elapsed_ms: float = 0.0
     error: str | None = None
+    checking_disabled: Outcome | None = None
+    """After a SERVFAIL only: the outcome of the same question asked again with the CD bit
+    (checking disabled, RFC 4035 §3.2.2). Data there means the resolver withheld it because
+    DNSSEC validation failed (bogus); SERVFAIL again means the servers themselves failed."""
+    ede: tuple[str, ...] = ()
+    """Extended DNS Errors (RFC 8914) the resolver attached, e.g. `EDE 7 (SIGNATURE_EXPIRED)`."""
 
     @property
     def key(self) -> tuple[str, str]:
         return (self.name, self.rdtype)
+
+    @property
+    def bogus(self) -> bool:
+        """Withheld by a validating resolver because its DNSSEC does not validate."""
+        return self.outcome is Outcome.SERVFAIL and self.checking_disabled in (
+            Outcome.OK,
+            Outcome.NODATA,
+            Outcome.NXDOMAIN,
+        )
 
 
 @dataclass(frozen=True)
@@ -256,6 +280,10 @@ class SmtpProbe:
     observed_at: str = ""
     elapsed_ms: float = 0.0
     error: str | None = None
+    connect_ms: float | None = None
+    """How long the TCP connection took; None when it was never established."""
+    greeting_ms: float | None = None
+    """From the established connection to the complete greeting; None when none came."""
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,10 @@ def lookup(item: DnsLookup) -> str:
         head += f" via CNAME {' -> '.join(item.cname_chain)}"
     if item.ad:
         head += " [DNSSEC AD]"
+    if item.checking_disabled is not None:
+        head += f" (asked again with checking disabled: {item.checking_disabled.value})"
+    if item.ede:
+        head += f" [{'; '.join(item.ede)}]"
     if item.answers:
         # An RRset is unordered and servers rotate it: sort so the same records always read
         # the same, and reports of two assessments diff cleanly.

@@ -108,6 +108,14 @@ def _fetch(ctx: DomainContext, out: FindingSink, fetch: HttpsFetch) -> bool:
             reason=fetch.error or "the policy host's address could not be looked up",
         )
         return False
+    if fetch.outcome is ConnOutcome.OUTSIDE_LAB:
+        out.add(
+            "MTA_STS_POLICY_OUTSIDE_LAB",
+            evidence=evidence,
+            url=fetch.url,
+            reason=fetch.error or "its addresses are outside the lab network",
+        )
+        return False
     tls = fetch.tls
     if tls is not None and tls.chain and not tls.verified:
         out.add(

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from assessment.checks import (
     cross,
     dane,
+    describe,
     dkim,
     dmarc,
     dnssec,
@@ -18,7 +19,7 @@ from assessment.checks import (
     starttls,
     tlsrpt_record,
 )
-from assessment.checks.context import DomainContext
+from assessment.checks.context import DomainContext, SnapshotFacts
 from assessment.checks.findings import FindingSink
 from assessment.codec import from_json, to_json
 from assessment.model import DomainEvidence, Evidence, Finding
@@ -41,12 +42,30 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
-def check_domain(domain: DomainEvidence, snapshot: Evidence | None = None) -> list[Finding]:
-    ctx = DomainContext(domain, snapshot)
+def check_domain(
+    domain: DomainEvidence, snapshot: Evidence | None = None, facts: SnapshotFacts | None = None
+) -> list[Finding]:
+    ctx = DomainContext(domain, snapshot, facts)
     sink = FindingSink(domain.domain)
     for check in CHECKS:
         check(ctx, sink)
-    return _unique(sink.items)
+    return _unique(_explained_by_dnssec(ctx, sink.items))
+
+
+def _explained_by_dnssec(ctx: DomainContext, items: list[Finding]) -> list[Finding]:
+    """Drop inconclusive findings resting on lookups that DNSSEC_BOGUS already explains.
+
+    A zone with broken DNSSEC fails every lookup through a validating resolver; one critical
+    finding that says why beats a generic "could not be checked" for every control.
+    """
+    bogus = {describe.lookup(item) for item in ctx.bogus_lookups}
+    if not bogus:
+        return items
+    return [
+        f
+        for f in items
+        if not (f.inconclusive and f.evidence and any(e in bogus for e in f.evidence))
+    ]
 
 
 def _unique(items: list[Finding]) -> list[Finding]:
@@ -61,7 +80,8 @@ def _unique(items: list[Finding]) -> list[Finding]:
 
 def run_checks(evidence: Evidence) -> tuple[Finding, ...]:
     """Every finding for every domain, in a stable order (severity, domain, code, host)."""
-    findings = [f for domain in evidence.domains for f in check_domain(domain, evidence)]
+    facts = SnapshotFacts(evidence)
+    findings = [f for domain in evidence.domains for f in check_domain(domain, evidence, facts)]
     return tuple(sorted(findings, key=lambda f: f.sort_key))
 
 

@@ -15,6 +15,10 @@ from assessment.records.mtasts import StsMode
 EXPIRY_WARNING_DAYS = 14
 EXPIRY_URGENT_DAYS = 3
 _OLD_VERSIONS = ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1")
+GREETING_SLOW_MS = 3000.0
+"""A greeting normally follows the connection within a round trip plus the server's own
+reverse-DNS lookup, well under a second; 3 s and more is a deliberate greet pause (Postfix
+postscreen's pregreet test holds the greeting 6 s) or a struggling server."""
 
 
 def port25_reachable(snapshot: Evidence | None) -> bool:
@@ -30,6 +34,73 @@ def port25_reachable(snapshot: Evidence | None) -> bool:
         for domain in snapshot.domains
         for probe in domain.smtp
     )
+
+
+def _greeted_quickly(ctx: DomainContext, probe: SmtpProbe) -> list[SmtpProbe]:
+    """Other MX addresses of this snapshot (any domain) that greeted without delay.
+
+    They prove that this vantage point reaches port 25 and gets greetings in time, so a
+    stall or a slow greeting elsewhere is that host's own, not the network's.
+    """
+    return [
+        other
+        for other in ctx.facts.greetings
+        if (other.host, other.address) != (probe.host, probe.address)
+        and (other.greeting_ms or 0.0) < GREETING_SLOW_MS
+    ]
+
+
+def _seconds(ms: float) -> str:
+    return f"{ms / 1000:.1f} s"
+
+
+def _greeting(ctx: DomainContext, out: FindingSink, probe: SmtpProbe, evidence: list[str]) -> bool:
+    """Judge a stalled or slow greeting; True when the probe needs no further judgement."""
+    stalled = (
+        probe.outcome is ConnOutcome.TIMEOUT
+        and probe.banner is None
+        and probe.connect_ms is not None
+    )
+    slow = probe.greeting_ms is not None and probe.greeting_ms >= GREETING_SLOW_MS
+    if not (stalled or slow):
+        return False
+    quick = _greeted_quickly(ctx, probe)
+    if not quick:
+        if stalled:
+            _not_tested(
+                out,
+                probe,
+                evidence,
+                f"{probe.error or 'connected, then no greeting'}; no MX host in this "
+                "assessment greeted in time, so the cause is more likely the network it ran "
+                "from (a proxy or firewall holding port 25) than this host",
+            )
+        return stalled
+    slowest = max(other.greeting_ms or 0.0 for other in quick)
+    others = f"{len(quick)} other MX address(es) in this assessment greeted within " + _seconds(
+        slowest
+    )
+    if stalled:
+        waited = ctx.snapshot.profile.io_timeout if ctx.snapshot is not None else 0.0
+        out.add(
+            "SMTP_GREETING_TIMEOUT",
+            evidence=evidence,
+            host=probe.host,
+            address=probe.address,
+            connect=_seconds(probe.connect_ms or 0.0),
+            waited=f"{waited:g} s",
+            others=others,
+        )
+        return True
+    out.add(
+        "SMTP_GREETING_SLOW",
+        evidence=evidence,
+        host=probe.host,
+        address=probe.address,
+        delay=_seconds(probe.greeting_ms or 0.0),
+        others=others,
+    )
+    return False
 
 
 def _enforced(ctx: DomainContext) -> bool:
@@ -126,6 +197,17 @@ def check(ctx: DomainContext, out: FindingSink) -> None:
     for probe in ctx.ev.smtp:
         evidence = [describe.probe(probe)]
         transport = Severity.CRITICAL if enforced or probe.host in ctx.dane_hosts else None
+        if probe.outcome is ConnOutcome.OUTSIDE_LAB:
+            out.add(
+                "SMTP_OUTSIDE_LAB",
+                evidence=evidence,
+                host=probe.host,
+                address=probe.address,
+                reason=probe.error or "the address is outside the lab network",
+            )
+            continue
+        if _greeting(ctx, out, probe, evidence):
+            continue
         if probe.banner is None and probe.outcome in (
             ConnOutcome.TIMEOUT,
             ConnOutcome.UNREACHABLE,

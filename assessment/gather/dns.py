@@ -1,42 +1,43 @@
-"""DNS lookups through dnspython's async stub resolver, recorded verbatim as `DnsLookup`.
+"""DNS lookups through the kit's stub resolver, recorded verbatim as `DnsLookup`.
 
 Every outcome (answer, NXDOMAIN, NODATA, timeout, SERVFAIL, REFUSED, anything else) becomes a
 `DnsLookup`; nothing here raises for a DNS result, because a timeout must later read as
-"inconclusive", never as "missing".
+"inconclusive", never as "missing". The transport is `dns_transport`; dnspython parses.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-import dns.asyncresolver
+import dns.edns
 import dns.exception
 import dns.flags
 import dns.message
 import dns.name
-import dns.nameserver
 import dns.rcode
 import dns.rdataclass
 import dns.rdatatype
-import dns.resolver
 import dns.rrset
 
+from assessment.gather.connection import DestinationRefused, nameservers
+from assessment.gather.dns_transport import Failure, Reply, StubResolver
 from assessment.model import DnsLookup, NetworkProfile, Outcome
 from assessment.names import normalise
-
-EDNS_PAYLOAD = 1232
-"""The DNS flag day 2020 payload size: avoids IP fragmentation, TCP covers the rest."""
 
 
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+@functools.lru_cache(maxsize=65536)
 def normalize_name(name: str) -> str:
-    """Lower-case A-label form without the trailing dot (`assessment.names` policy)."""
+    """Lower-case A-label form without the trailing dot (`assessment.names` policy); the root
+    is "."."""
+    if not name.strip().rstrip("."):
+        return "."
     return normalise(name)
 
 
@@ -45,29 +46,9 @@ def decode_txt(raw: bytes) -> str:
     return raw.decode("utf-8", errors="backslashreplace")
 
 
-def build_resolver(profile: NetworkProfile) -> dns.asyncresolver.Resolver:
-    resolver = dns.asyncresolver.Resolver(configure=not profile.resolvers)
-    if profile.resolvers:
-        resolver.nameservers = [
-            dns.nameserver.Do53Nameserver(item.host, item.port) for item in profile.resolvers
-        ]
-    resolver.lifetime = profile.dns_timeout
-    resolver.timeout = min(profile.dns_timeout, 2.0)
-    # DO asks a validating resolver to validate and report AD; it does not make us validate.
-    resolver.use_edns(0, dns.flags.DO, EDNS_PAYLOAD)
-    resolver.cache = None
-    return resolver
-
-
-def _resolver_text(resolver: dns.asyncresolver.Resolver) -> str:
-    # The same `address:port` form as the `resolver` of a successful lookup, so evidence
-    # names one resolver one way.
-    parts = []
-    for ns in resolver.nameservers:
-        address = getattr(ns, "address", None)
-        port = getattr(ns, "port", 53)
-        parts.append(f"{address}:{port}" if address else str(ns))
-    return ", ".join(parts)
+def build_resolver(profile: NetworkProfile) -> StubResolver:
+    """The profile's resolvers; `DestinationRefused` when the profile may not use them."""
+    return StubResolver(profile, nameservers(profile))
 
 
 def _cname_chain(response: dns.message.Message | None, qname: dns.name.Name) -> tuple[str, ...]:
@@ -95,35 +76,62 @@ def _cname_chain(response: dns.message.Message | None, qname: dns.name.Name) -> 
     return tuple(chain)
 
 
-def _rcode_of(error: object, response: object) -> str | None:
-    if isinstance(response, dns.message.Message):
-        return dns.rcode.to_text(response.rcode())
-    if isinstance(error, str):
-        return error
-    return None
+def _extended_errors(response: object) -> tuple[str, ...]:
+    """RFC 8914 Extended DNS Errors of a response, as `EDE <code> (<NAME>): <text>`."""
+    if not isinstance(response, dns.message.Message):
+        return ()
+    found = []
+    for option in response.extended_errors():
+        try:
+            name = dns.edns.EDECode.to_text(option.code)
+        except ValueError:
+            name = "unknown"
+        text = f": {option.text}" if option.text else ""
+        found.append(f"EDE {int(option.code)} ({name}){text}")
+    return tuple(found)
 
 
-def _classify_no_nameservers(exc: dns.resolver.NoNameservers) -> tuple[Outcome, str]:
-    """dnspython folds per-server failures into one exception; recover what each server said."""
-    errors = exc.kwargs.get("errors") or []
-    rcodes: list[str] = []
-    details: list[str] = []
-    for item in errors:
-        server, _tcp, _port, error, response = item
-        rcode = _rcode_of(error, response)
-        if rcode is not None:
-            rcodes.append(rcode)
-        details.append(f"{server}: {rcode or error}")
-    text = "; ".join(details) or str(exc)
-    if rcodes and all(r == "SERVFAIL" for r in rcodes):
-        return Outcome.SERVFAIL, text
-    if rcodes and all(r == "REFUSED" for r in rcodes):
-        return Outcome.REFUSED, text
+def _classify_failure(failure: Failure, resolver: StubResolver) -> dict[str, object]:
+    """What the nameservers said when none gave NOERROR or NXDOMAIN."""
+    if failure.timed_out or not failure.errors:
+        return {
+            "outcome": Outcome.TIMEOUT,
+            "error": f"no answer from {resolver} within {resolver.lifetime:g}s"
+            + "".join(f"; {server}: {said}" for server, said, _ in failure.errors),
+        }
+    rcodes = [said for _, said, response in failure.errors if response is not None]
+    ede: list[str] = []
+    details = []
+    for server, said, response in failure.errors:
+        extended = _extended_errors(response)
+        ede.extend(e for e in extended if e not in ede)
+        details.append(f"{server}: {said}" + "".join(f" [{e}]" for e in extended))
+    outcome = Outcome.ERROR
     if "SERVFAIL" in rcodes:
-        return Outcome.SERVFAIL, text
-    if "REFUSED" in rcodes:
-        return Outcome.REFUSED, text
-    return Outcome.ERROR, text
+        outcome = Outcome.SERVFAIL
+    elif "REFUSED" in rcodes:
+        outcome = Outcome.REFUSED
+    if rcodes and all(r == "REFUSED" for r in rcodes):
+        outcome = Outcome.REFUSED
+    return {"outcome": outcome, "error": "; ".join(details), "ede": tuple(ede)}
+
+
+def _final_rrset(
+    response: dns.message.Message, qname: dns.name.Name, qtype: dns.rdatatype.RdataType
+) -> dns.rrset.RRset | None:
+    """The answer's RRset of `qtype`, at the end of any CNAME chain in the answer section."""
+    name, seen = qname, {qname}
+    while True:
+        rrset = response.get_rrset(response.answer, name, dns.rdataclass.IN, qtype)
+        if rrset is not None or qtype == dns.rdatatype.CNAME:
+            return rrset
+        alias = response.get_rrset(response.answer, name, dns.rdataclass.IN, dns.rdatatype.CNAME)
+        if alias is None or len(alias) == 0:
+            return None
+        name = next(iter(alias)).target
+        if name in seen:
+            return None
+        seen.add(name)
 
 
 def _answers(rrset: dns.rrset.RRset) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
@@ -134,8 +142,54 @@ def _answers(rrset: dns.rrset.RRset) -> tuple[tuple[str, ...], tuple[tuple[str, 
     return tuple(rdata.to_text() for rdata in rrset), ()
 
 
-async def lookup(resolver: dns.asyncresolver.Resolver, name: str, rdtype: str) -> DnsLookup:
-    """Ask one question and record whatever came back. Never raises for DNS outcomes."""
+async def _ask(
+    resolver: StubResolver, qname: dns.name.Name, qtype: dns.rdatatype.RdataType, *, cd: bool
+) -> dict[str, object]:
+    """One question through `resolver`: the fields of a `DnsLookup` for what came back."""
+    try:
+        # Every try of the resolver has its own timer within the lifetime: no outer stop.
+        got = await resolver.resolve(qname, qtype, cd=cd)
+    except TimeoutError:
+        return {
+            "outcome": Outcome.TIMEOUT,
+            "error": f"no answer within {resolver.lifetime:g}s",
+        }
+    except (OSError, ValueError, UnicodeError, dns.exception.DNSException) as exc:
+        return {"outcome": Outcome.ERROR, "error": f"{type(exc).__name__}: {exc}"}
+    if isinstance(got, Failure):
+        return _classify_failure(got, resolver)
+    assert isinstance(got, Reply)
+    response = got.response.message
+    fields: dict[str, object] = {
+        "resolver": str(got.server),
+        "cname_chain": _cname_chain(response, qname),
+        "ad": bool(got.response.flags & dns.flags.AD),
+    }
+    if got.response.rcode == dns.rcode.NXDOMAIN:
+        return {"outcome": Outcome.NXDOMAIN, **fields}
+    if response is None:
+        return {"outcome": Outcome.NODATA, **fields}
+    rrset = _final_rrset(response, qname, qtype)
+    if rrset is None:
+        return {"outcome": Outcome.NODATA, **fields}
+    answers, strings = _answers(rrset)
+    return {
+        "outcome": Outcome.OK,
+        "answers": answers,
+        "txt_strings": strings,
+        "ttl": rrset.ttl,
+        **fields,
+    }
+
+
+async def lookup(resolver: StubResolver, name: str, rdtype: str) -> DnsLookup:
+    """Ask one question and record whatever came back. Never raises for DNS outcomes.
+
+    A SERVFAIL is asked again with the CD bit (checking disabled, RFC 4035 §3.2.2): data
+    then means the resolver withheld it because DNSSEC validation failed (bogus), another
+    SERVFAIL that the servers themselves failed. Only the outcome is kept, not the data,
+    since validating senders never see it.
+    """
     observed_at = utc_now()
     started = time.monotonic()
     norm = normalize_name(name)
@@ -148,121 +202,167 @@ async def lookup(resolver: dns.asyncresolver.Resolver, name: str, rdtype: str) -
             outcome=outcome,
             observed_at=observed_at,
             elapsed_ms=round((time.monotonic() - started) * 1000, 1),
-            resolver=str(fields.pop("resolver", "") or _resolver_text(resolver)),
+            resolver=str(fields.pop("resolver", "") or resolver),
             **fields,  # type: ignore[arg-type]
         )
 
     try:
-        qname = dns.name.from_text(norm + ".")
+        qname = dns.name.from_text(norm if norm.endswith(".") else norm + ".")
         qtype = dns.rdatatype.from_text(rdtype)
     except (dns.exception.DNSException, UnicodeError, ValueError) as exc:
         return done(Outcome.ERROR, error=f"not a valid DNS question: {exc}")
-
-    try:
-        # dnspython's lifetime is checked between attempts; the outer wait_for is the hard stop.
-        answer = await asyncio.wait_for(
-            resolver.resolve(qname, qtype, raise_on_no_answer=False, search=False),
-            timeout=resolver.lifetime + 1.0,
-        )
-    except (dns.resolver.LifetimeTimeout, TimeoutError) as exc:
-        return done(Outcome.TIMEOUT, error=f"no answer within {resolver.lifetime:g}s: {exc}")
-    except dns.resolver.NXDOMAIN as exc:
-        responses = exc.kwargs.get("responses") or {}
-        response = responses.get(qname)
-        return done(
-            Outcome.NXDOMAIN,
-            cname_chain=_cname_chain(response, qname),
-            ad=bool(response is not None and response.flags & dns.flags.AD),
-        )
-    except dns.resolver.NoNameservers as exc:
-        outcome, text = _classify_no_nameservers(exc)
-        return done(outcome, error=text)
-    except dns.resolver.YXDOMAIN as exc:
-        return done(Outcome.ERROR, error=f"YXDOMAIN: {exc}")
-    except dns.exception.DNSException as exc:
-        return done(Outcome.ERROR, error=f"{type(exc).__name__}: {exc}")
-    except (OSError, ValueError, UnicodeError) as exc:
-        return done(Outcome.ERROR, error=f"{type(exc).__name__}: {exc}")
-
-    response = answer.response
-    used = f"{answer.nameserver}:{answer.port}" if answer.nameserver else ""
-    chain = _cname_chain(response, qname)
-    ad = bool(response.flags & dns.flags.AD)
-    if answer.rrset is None:
-        return done(Outcome.NODATA, cname_chain=chain, ad=ad, resolver=used)
-    answers, strings = _answers(answer.rrset)
-    return done(
-        Outcome.OK,
-        answers=answers,
-        txt_strings=strings,
-        ttl=answer.rrset.ttl,
-        cname_chain=chain,
-        ad=ad,
-        resolver=used,
-    )
+    fields = await _ask(resolver, qname, qtype, cd=False)
+    outcome = fields.pop("outcome")
+    assert isinstance(outcome, Outcome)
+    if outcome is Outcome.SERVFAIL:
+        again = await _ask(resolver, qname, qtype, cd=True)
+        fields["checking_disabled"] = again["outcome"]
+    return done(outcome, **fields)
 
 
-@dataclass
-class DnsClient:
-    """One resolver, a concurrency bound, and a record of every distinct question asked.
+class DnsRun:
+    """Every question of one gather run, asked once.
 
-    Asking the same (name, type) twice awaits the first query instead of sending another, so
-    the evidence holds each question once however many branches needed it.
+    Domains share MX hosts, SPF includes, report destinations and the DMARC tree walk's upper
+    names; the run keeps one task per (name, type), so a question several domains (or several
+    steps of one domain) need is sent once, and a name that times out costs its timeout once.
+    Nothing else bounds the run: domains never wait for each other, only for the resolver's
+    politeness limit.
     """
 
-    profile: NetworkProfile
-    semaphore: asyncio.Semaphore
-    resolver: dns.asyncresolver.Resolver = field(init=False)
-    _tasks: dict[tuple[str, str], asyncio.Task[DnsLookup]] = field(init=False, default_factory=dict)
+    def __init__(self, profile: NetworkProfile) -> None:
+        self.profile = profile
+        self.refused: str | None = None
+        """Why the profile may not use its resolvers; every question then fails unsent."""
+        self.resolver: StubResolver | None = None
+        try:
+            self.resolver = build_resolver(profile)
+        except DestinationRefused as exc:
+            self.refused = str(exc)
+        # The one destination every question goes to: its politeness limit.
+        self._in_flight = asyncio.Semaphore(max(1, profile.dns_in_flight))
+        self._tasks: dict[tuple[str, str], asyncio.Task[DnsLookup]] = {}
 
-    def __post_init__(self) -> None:
-        self.resolver = build_resolver(self.profile)
-
-    async def _bounded(self, name: str, rdtype: str) -> DnsLookup:
-        async with self.semaphore:
+    async def _ask(self, name: str, rdtype: str) -> DnsLookup:
+        if self.resolver is None:
+            return DnsLookup(
+                name=name,
+                rdtype=rdtype,
+                outcome=Outcome.ERROR,
+                observed_at=utc_now(),
+                error=f"not sent: {self.refused}",
+            )
+        async with self._in_flight:
             return await lookup(self.resolver, name, rdtype)
 
-    async def query(self, name: str, rdtype: str) -> DnsLookup:
-        key = (normalize_name(name), rdtype.upper())
+    def close(self) -> None:
+        if self.resolver is not None:
+            self.resolver.close()
+
+    def task(self, key: tuple[str, str]) -> asyncio.Task[DnsLookup]:
         task = self._tasks.get(key)
         if task is None:
-            task = asyncio.ensure_future(self._bounded(*key))
+            task = asyncio.ensure_future(self._ask(*key))
             self._tasks[key] = task
-        return await task
+        return task
+
+
+class DnsClient:
+    """One domain's view of a `DnsRun`: what it asked, in a stable order, for its evidence."""
+
+    def __init__(self, profile: NetworkProfile, run: DnsRun | None = None) -> None:
+        self.profile = profile
+        self.run = run or DnsRun(profile)
+        self._owns_run = run is None
+        self._asked: dict[tuple[str, str], asyncio.Task[DnsLookup]] = {}
+
+    def close(self) -> None:
+        """Close the sockets of a run this client made for itself (a shared run is its
+        owner's to close)."""
+        if self._owns_run:
+            self.run.close()
+
+    def _key(self, name: str, rdtype: str) -> tuple[str, str]:
+        return (normalize_name(name), rdtype.upper())
+
+    def future(self, name: str, rdtype: str) -> asyncio.Future[DnsLookup]:
+        """The run's answer to this question, recorded as asked by this domain."""
+        key = self._key(name, rdtype)
+        task = self._asked.get(key)
+        if task is None:
+            task = self.run.task(key)
+            self._asked[key] = task
+        # shield: one domain giving up on a shared question must not cancel it for the rest.
+        return asyncio.shield(task)
+
+    async def query(self, name: str, rdtype: str) -> DnsLookup:
+        return await self.future(name, rdtype)
 
     def asked(self, name: str, rdtype: str) -> bool:
-        return (normalize_name(name), rdtype.upper()) in self._tasks
+        return self._key(name, rdtype) in self._asked
 
     def lookups(self) -> tuple[DnsLookup, ...]:
         """Every finished lookup, sorted by (name, type) so two runs list them alike."""
-        done = [t.result() for t in self._tasks.values() if t.done() and not t.cancelled()]
+        done = [t.result() for t in self._asked.values() if t.done() and not t.cancelled()]
         return tuple(sorted(done, key=lambda item: item.key))
 
 
-async def resolver_problem(profile: NetworkProfile) -> str | None:
-    """Why no configured resolver answers at all, or None when one does.
+MUST_EXIST = (".", "com.")
+"""Names every working resolver answers with an SOA: the root, and a TLD every resolver
+knows. The sandbox serves both (assessment/sandbox/zones.py), so the check holds in a lab."""
 
-    Any DNS answer (even REFUSED or SERVFAIL for the root) proves a resolver is there; only
-    silence or a network error means every lookup of the assessment would be inconclusive,
-    which is a problem with the assessment's setup, not with the client's domains.
+
+async def _server_problem(
+    profile: NetworkProfile, resolver: StubResolver
+) -> tuple[str, str | None]:
+    """('answers' | 'silent' | 'denies', reason) for a resolver of one nameserver."""
+    where = str(resolver)
+    found = await asyncio.gather(*(lookup(resolver, name, "SOA") for name in MUST_EXIST))
+    for name, item in zip(MUST_EXIST, found, strict=True):
+        label = "the root zone (.)" if name == "." else name
+        if item.outcome is Outcome.NXDOMAIN:
+            return "denies", (
+                f"resolver {where} answers NXDOMAIN for {label}, which exists: it denies "
+                "names that exist, so every record it called missing would be a false finding"
+            )
+        if item.outcome is Outcome.NODATA:
+            return "denies", (
+                f"resolver {where} answers {label} without its SOA record: it denies records "
+                "that exist, so every record it called missing would be a false finding"
+            )
+    if all(item.outcome in (Outcome.TIMEOUT, Outcome.ERROR) for item in found):
+        first = found[0]
+        if first.outcome is Outcome.TIMEOUT:
+            return "silent", f"no answer from {where} within {profile.dns_timeout:g} s"
+        return "silent", f"resolver error from {where}: {first.error}"
+    # An answer, even REFUSED or SERVFAIL for the root, proves a resolver is there.
+    return "answers", None
+
+
+async def resolver_problem(profile: NetworkProfile) -> str | None:
+    """Why the profile's resolvers cannot be trusted for an assessment, or None.
+
+    Each resolver is asked for names that must exist (`MUST_EXIST`): one that denies them
+    (NXDOMAIN, or no SOA) would turn every lookup into a false "missing" finding, so it is
+    refused outright; when none answers at all, every lookup would be inconclusive. Either is
+    a problem with the assessment's setup, not with the client's domains.
     """
     try:
-        resolver = build_resolver(profile)
+        each = [StubResolver(profile, [endpoint]) for endpoint in nameservers(profile)]
+    except DestinationRefused as exc:
+        return str(exc)
     except (OSError, ValueError, dns.exception.DNSException) as exc:
         return f"cannot configure the resolver: {exc}"
+    if not each:
+        return "no resolver is configured (empty /etc/resolv.conf?)"
     try:
-        await resolver.resolve(dns.name.root, "SOA", raise_on_no_answer=False)
-    except dns.resolver.NoNameservers as exc:
-        # Every server replied with an error (REFUSED, SERVFAIL...): they are there.
-        errors = exc.kwargs.get("errors") or []
-        if any(_rcode_of(item[3], item[4]) for item in errors):
-            return None
-        return f"no answer from {_resolver_text(resolver) or 'the system resolver'} ({exc})"
-    except dns.exception.Timeout:
-        where = _resolver_text(resolver) or "the system resolver"
-        return f"no answer from {where} within {profile.dns_timeout:g} s"
-    except dns.resolver.NXDOMAIN:
-        return None
-    except (OSError, dns.exception.DNSException) as exc:
-        return f"resolver error: {type(exc).__name__}: {exc}"
+        verdicts = await asyncio.gather(*(_server_problem(profile, one) for one in each))
+    finally:
+        for one in each:
+            one.close()
+    for verdict, reason in verdicts:
+        if verdict == "denies":
+            return reason
+    if all(verdict == "silent" for verdict, _ in verdicts):
+        return verdicts[0][1]
     return None

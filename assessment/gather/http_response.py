@@ -7,6 +7,7 @@ Header lines, header count and body size are bounded, and the body is read with 
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 
 MAX_HEADER_LINE = 8192
@@ -41,13 +42,27 @@ class ResponseBody:
     """False when reading stopped at the cap (or the framing broke) before the end."""
 
 
-async def _line(reader: asyncio.StreamReader) -> bytes:
+@dataclass
+class Meter:
+    """What has arrived so far and when, so a stopped exchange can say what it measured."""
+
+    received: int = 0
+    last_at: float | None = None
+
+    def add(self, count: int) -> None:
+        if count:
+            self.received += count
+            self.last_at = time.monotonic()
+
+
+async def _line(reader: asyncio.StreamReader, meter: Meter) -> bytes:
     try:
         line = await reader.readuntil(b"\n")
     except asyncio.LimitOverrunError as exc:
         raise ResponseError("header line longer than the reader limit") from exc
     except asyncio.IncompleteReadError as exc:
         raise ResponseError("connection closed in the middle of the headers") from exc
+    meter.add(len(line))
     if len(line) > MAX_HEADER_LINE:
         raise ResponseError(f"header line longer than {MAX_HEADER_LINE} bytes")
     return line
@@ -57,8 +72,9 @@ def _text(raw: bytes) -> str:
     return raw.decode("latin-1").rstrip("\r\n")
 
 
-async def read_head(reader: asyncio.StreamReader) -> ResponseHead:
-    status_line = _text(await _line(reader))
+async def read_head(reader: asyncio.StreamReader, meter: Meter | None = None) -> ResponseHead:
+    meter = meter or Meter()
+    status_line = _text(await _line(reader, meter))
     version, _, rest = status_line.partition(" ")
     code, _, reason = rest.partition(" ")
     if not version.startswith("HTTP/1.") or len(code) != 3 or not code.isdigit():
@@ -66,7 +82,7 @@ async def read_head(reader: asyncio.StreamReader) -> ResponseHead:
     headers: list[tuple[str, str]] = []
     total = 0
     while True:
-        raw = await _line(reader)
+        raw = await _line(reader, meter)
         total += len(raw)
         if total > MAX_HEADER_BYTES:
             raise ResponseError(f"headers larger than {MAX_HEADER_BYTES} bytes")
@@ -87,7 +103,7 @@ async def read_head(reader: asyncio.StreamReader) -> ResponseHead:
     return ResponseHead(version, int(code), reason.strip(), tuple(headers))
 
 
-async def _read_up_to(reader: asyncio.StreamReader, want: int) -> bytes:
+async def _read_up_to(reader: asyncio.StreamReader, want: int, meter: Meter) -> bytes:
     """Read until `want` bytes or EOF, never asking for more than `want`."""
     parts: list[bytes] = []
     got = 0
@@ -97,14 +113,15 @@ async def _read_up_to(reader: asyncio.StreamReader, want: int) -> bytes:
             break
         parts.append(chunk)
         got += len(chunk)
+        meter.add(len(chunk))
     return b"".join(parts)
 
 
-async def _read_chunked(reader: asyncio.StreamReader, cap: int) -> ResponseBody:
+async def _read_chunked(reader: asyncio.StreamReader, cap: int, meter: Meter) -> ResponseBody:
     parts: list[bytes] = []
     got = 0
     while got < cap:
-        size_line = _text(await _line(reader)).split(";", 1)[0].strip()
+        size_line = _text(await _line(reader, meter)).split(";", 1)[0].strip()
         try:
             size = int(size_line, 16)
         except ValueError as exc:
@@ -114,27 +131,32 @@ async def _read_chunked(reader: asyncio.StreamReader, cap: int) -> ResponseBody:
         if size == 0:
             return ResponseBody(b"".join(parts), complete=True)
         take = min(size, cap - got)
-        data = await _read_up_to(reader, take)
+        data = await _read_up_to(reader, take, meter)
         parts.append(data)
         got += len(data)
         if len(data) < take:
             return ResponseBody(b"".join(parts), complete=False)
         if take < size:
             break
-        await _line(reader)  # CRLF that ends the chunk
+        await _line(reader, meter)  # CRLF that ends the chunk
     return ResponseBody(b"".join(parts), complete=False)
 
 
 async def read_body(
-    reader: asyncio.StreamReader, head: ResponseHead, limit: int, method: str = "GET"
+    reader: asyncio.StreamReader,
+    head: ResponseHead,
+    limit: int,
+    method: str = "GET",
+    meter: Meter | None = None,
 ) -> ResponseBody:
     """The body under RFC 9112 §6.3 framing, reading at most `limit + 1` bytes of it."""
+    meter = meter or Meter()
     cap = limit + 1
     if method == "HEAD" or head.status in (204, 304) or 100 <= head.status < 200:
         return ResponseBody(b"", complete=True)
     encoding = (head.header("transfer-encoding") or "").lower()
     if "chunked" in encoding:
-        return await _read_chunked(reader, cap)
+        return await _read_chunked(reader, cap, meter)
     length_text = head.header("content-length")
     if length_text is not None:
         try:
@@ -144,7 +166,7 @@ async def read_body(
         if length < 0:
             raise ResponseError("negative Content-Length")
         want = min(length, cap)
-        data = await _read_up_to(reader, want)
+        data = await _read_up_to(reader, want, meter)
         return ResponseBody(data, complete=len(data) == length)
-    data = await _read_up_to(reader, cap)
+    data = await _read_up_to(reader, cap, meter)
     return ResponseBody(data, complete=len(data) < cap)

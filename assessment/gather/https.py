@@ -9,13 +9,17 @@ both what the server serves and that a sender would have refused it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import assessment
+from assessment.gather.connection import DestinationRefused, open_stream
 from assessment.gather.dns import DnsClient, normalize_name, utc_now
 from assessment.gather.http_response import (
     MAX_HEADER_LINE,
+    Meter,
     ResponseError,
     read_body,
     read_head,
@@ -40,6 +44,8 @@ class _Progress:
     body: bytes = b""
     body_complete: bool = True
     errors: list[str] = field(default_factory=list)
+    meter: Meter = field(default_factory=Meter)
+    sent_at: float | None = None
 
 
 def _request(host: str, port: int) -> bytes:
@@ -68,11 +74,12 @@ async def _exchange(
     progress.stage = "sending the request"
     writer.write(_request(host, profile.https_port))
     await writer.drain()
+    progress.sent_at = time.monotonic()
     progress.stage = "reading the response headers"
-    head = await read_head(reader)
+    head = await read_head(reader, progress.meter)
     progress.status, progress.reason, progress.headers = head.status, head.reason, head.headers
     progress.stage = "reading the response body"
-    body = await read_body(reader, head, BODY_LIMIT)
+    body = await read_body(reader, head, BODY_LIMIT, meter=progress.meter)
     progress.body, progress.body_complete = body.data, body.complete
     progress.stage = "done"
 
@@ -89,9 +96,11 @@ async def _connect(
     port = profile.https_port
     try:
         return await asyncio.wait_for(
-            asyncio.open_connection(address, port, limit=MAX_HEADER_LINE),
+            open_stream(address, port, profile, limit=MAX_HEADER_LINE),
             timeout=profile.connect_timeout,
         )
+    except DestinationRefused as exc:
+        raise _ConnectFailure(ConnOutcome.OUTSIDE_LAB, str(exc)) from exc
     except TimeoutError as exc:
         raise _ConnectFailure(
             ConnOutcome.TIMEOUT,
@@ -105,8 +114,12 @@ async def _connect(
         raise _ConnectFailure(ConnOutcome.UNREACHABLE, f"{address} port {port}: {exc}") from exc
 
 
+Limit = Callable[[str], asyncio.Semaphore]
+"""Connections allowed at once to an address (a politeness limit), by address."""
+
+
 async def fetch_policy(
-    domain: str, profile: NetworkProfile, dns: DnsClient | None = None
+    domain: str, profile: NetworkProfile, dns: DnsClient | None = None, limit: Limit | None = None
 ) -> HttpsFetch:
     """Fetch the MTA-STS policy of `domain`; every failure is recorded, nothing is raised."""
     observed_at = utc_now()
@@ -114,7 +127,24 @@ async def fetch_policy(
     host = f"mta-sts.{normalize_name(domain)}"
     authority = host if profile.https_port == 443 else f"{host}:{profile.https_port}"
     url = f"https://{authority}{POLICY_PATH}"
-    client = dns or DnsClient(profile, asyncio.Semaphore(profile.concurrency))
+    client = dns or DnsClient(profile)
+    try:
+        return await _fetch(client, host, url, profile, limit, observed_at, started)
+    finally:
+        if dns is None:
+            client.close()
+
+
+async def _fetch(
+    client: DnsClient,
+    host: str,
+    url: str,
+    profile: NetworkProfile,
+    limit: Limit | None,
+    observed_at: str,
+    started: float,
+) -> HttpsFetch:
+    """`fetch_policy` once the client is settled."""
 
     def result(outcome: ConnOutcome, **fields: object) -> HttpsFetch:
         return HttpsFetch(
@@ -141,13 +171,14 @@ async def fetch_policy(
     outcome = ConnOutcome.ERROR
     first: tuple[ConnOutcome, dict[str, object]] | None = None
     for address in addresses:
-        try:
-            reader, writer = await _connect(address, profile)
-        except _ConnectFailure as exc:
-            outcome = exc.outcome
-            failures.append(str(exc))
-            continue
-        attempt = await _fetch_on(reader, writer, host, address, profile)
+        async with limit(address) if limit else contextlib.nullcontext():
+            try:
+                reader, writer = await _connect(address, profile)
+            except _ConnectFailure as exc:
+                outcome = exc.outcome
+                failures.append(str(exc))
+                continue
+            attempt = await _fetch_on(reader, writer, host, address, profile)
         if attempt[0] is ConnOutcome.OK:
             fields = dict(attempt[1])
             if failures:
@@ -176,7 +207,7 @@ async def _fetch_on(
         )
     except TimeoutError:
         outcome = ConnOutcome.TIMEOUT
-        error = f"{address}: no progress within {profile.io_timeout:g}s while {progress.stage}"
+        error = f"{address}: {_stopped(progress, profile.io_timeout)}"
     except ResponseError as exc:
         outcome = ConnOutcome.PROTOCOL_ERROR
         error = f"{address}: {exc} (while {progress.stage})"
@@ -205,6 +236,25 @@ async def _fetch_on(
         "tls": progress.tls,
         "error": error,
     }
+
+
+def _stopped(progress: _Progress, limit: float) -> str:
+    """What a timed-out exchange had measured when the limit stopped it."""
+    stop = f"stopped by the {limit:g} s limit on the whole exchange while {progress.stage}"
+    if progress.sent_at is None:
+        return f"no progress: {stop}"
+    waited = time.monotonic() - progress.sent_at
+    meter = progress.meter
+    if meter.received == 0 or meter.last_at is None:
+        return f"nothing received in the {waited:.1f} s after the request; {stop}"
+    idle = time.monotonic() - meter.last_at
+    return (
+        f"{meter.received} bytes received in the {waited:.1f} s after the request (the last "
+        f"{idle:.1f} s before the stop, so data was still arriving); {stop}"
+        if idle < 1.0
+        else f"{meter.received} bytes received in the {waited:.1f} s after the request, then "
+        f"nothing for {idle:.1f} s; {stop}"
+    )
 
 
 def _header(headers: tuple[tuple[str, str], ...], name: str) -> str | None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Final
 from urllib.parse import unquote, urlsplit
 
+from assessment.gather.connection import DestinationRefused, imap_client
 from assessment.intake.mail import message_payloads
 from assessment.intake.payloads import MAX_FILE_BYTES, MIB, Extracted, ReportFormat
 
@@ -94,10 +95,8 @@ def imap_payloads(source: str, report: ReportFormat) -> Iterator[Extracted]:
         return
     try:
         context = ssl.create_default_context(cafile=os.environ.get(CA_ENV) or None)
-        client = imaplib.IMAP4_SSL(
-            location.host, location.port, ssl_context=context, timeout=TIMEOUT_SECONDS
-        )
-    except (OSError, imaplib.IMAP4.error) as exc:
+        client = imap_client(location.host, location.port, context, TIMEOUT_SECONDS)
+    except (OSError, imaplib.IMAP4.error, DestinationRefused) as exc:
         yield Extracted(str(location), None, f"cannot connect to the IMAP server: {exc}")
         return
     try:

@@ -12,6 +12,7 @@ import contextlib
 import time
 from dataclasses import dataclass, field
 
+from assessment.gather.connection import DestinationRefused, open_stream
 from assessment.gather.dns import utc_now
 from assessment.gather.tls import close_quietly, upgrade
 from assessment.model import ConnOutcome, NetworkProfile, SmtpProbe, TlsSession
@@ -76,6 +77,8 @@ class _Progress:
     starttls_reply: str | None = None
     tls: TlsSession | None = None
     problems: list[str] = field(default_factory=list)
+    connected_at: float = 0.0
+    greeting_ms: float | None = None
 
 
 def _offers_starttls(ehlo: Reply) -> bool:
@@ -96,6 +99,7 @@ async def _converse(
     progress: _Progress,
 ) -> ConnOutcome:
     banner = await read_reply(reader)
+    progress.greeting_ms = round((time.monotonic() - progress.connected_at) * 1000, 1)
     progress.banner = banner.text
     if banner.code != 220:
         progress.problems.append(f"banner code {banner.code}, not 220")
@@ -134,8 +138,12 @@ async def probe_mx(host: str, address: str, profile: NetworkProfile) -> SmtpProb
     host = host.lower().rstrip(".")
     port = profile.smtp_port
 
+    connect_ms: float | None = None
+
     def result(outcome: ConnOutcome, progress: _Progress, error: str | None) -> SmtpProbe:
         return SmtpProbe(
+            connect_ms=connect_ms,
+            greeting_ms=progress.greeting_ms,
             host=host,
             address=address,
             port=port,
@@ -153,9 +161,11 @@ async def probe_mx(host: str, address: str, profile: NetworkProfile) -> SmtpProb
     progress = _Progress()
     try:
         reader, writer = await asyncio.wait_for(
-            asyncio.open_connection(address, port, limit=READER_LIMIT),
+            open_stream(address, port, profile, limit=READER_LIMIT),
             timeout=profile.connect_timeout,
         )
+    except DestinationRefused as exc:
+        return result(ConnOutcome.OUTSIDE_LAB, progress, str(exc))
     except TimeoutError:
         return result(
             ConnOutcome.TIMEOUT,
@@ -173,6 +183,8 @@ async def probe_mx(host: str, address: str, profile: NetworkProfile) -> SmtpProb
             f"{address} port {port} unreachable from this vantage point: {exc}",
         )
 
+    progress.connected_at = time.monotonic()
+    connect_ms = round((progress.connected_at - started) * 1000, 1)
     error: str | None = None
     try:
         outcome = await asyncio.wait_for(
@@ -180,7 +192,11 @@ async def probe_mx(host: str, address: str, profile: NetworkProfile) -> SmtpProb
         )
     except TimeoutError:
         outcome = ConnOutcome.TIMEOUT
-        error = f"connected, but no reply within {profile.io_timeout:g}s while {progress.stage}"
+        error = (
+            f"connected in {connect_ms:g} ms, then no greeting within {profile.io_timeout:g}s"
+            if progress.banner is None
+            else f"connected, but no reply within {profile.io_timeout:g}s while {progress.stage}"
+        )
     except ReplyError as exc:
         outcome = ConnOutcome.PROTOCOL_ERROR
         error = f"{exc} (while {progress.stage})"

@@ -56,9 +56,12 @@ class SpfWalker:
         names = [n for n in exchanges(found) if n][:MX_NAME_CAP]
         await asyncio.gather(*(self._ask(n, t) for n in names for t in ("A", "AAAA")))
 
-    async def _follow(self, name: str, record: DnsLookup) -> list[tuple[str, DnsLookup]]:
-        """Ask what each term of `name`'s SPF records needs; return the next TXT level."""
-        txt_targets: list[str] = []
+    async def _follow(self, name: str, record: DnsLookup) -> None:
+        """Ask what each term of `name`'s SPF records needs, following includes as they come.
+
+        Each include or redirect is followed as soon as its own TXT answers, never waiting
+        for its siblings: a slow or timed-out include delays only what lies below it.
+        """
         jobs: list[Awaitable[object]] = []
         for text in record.answers:
             if not is_spf_record(text):
@@ -70,21 +73,21 @@ class SpfWalker:
                 if term.name in _TXT_TERMS and term.value:
                     if target not in self.visited:
                         self.visited.add(target)
-                        txt_targets.append(target)
+                        jobs.append(self._branch(target))
                 elif term.name == "a" and term.is_mechanism:
                     jobs += [self._ask(target, t) for t in ("A", "AAAA")]
                 elif term.name == "mx" and term.is_mechanism:
                     jobs.append(self._mx_addresses(target))
                 elif term.name == "exists" and term.is_mechanism and term.value:
                     jobs.append(self._ask(target, "A"))
-        texts = [self._ask(target, "TXT") for target in txt_targets]
-        found, _ = await asyncio.gather(asyncio.gather(*texts), asyncio.gather(*jobs))
-        return [(t, f) for t, f in zip(txt_targets, found, strict=True) if f is not None]
+        await asyncio.gather(*jobs)
+
+    async def _branch(self, target: str) -> None:
+        found = await self._ask(target, "TXT")
+        if found is not None:
+            await self._follow(target, found)
 
     async def walk(self, domain: str, apex_txt: DnsLookup) -> None:
-        """Breadth-first over the include/redirect graph, one concurrent wave per level."""
+        """Every branch of the include/redirect graph, each at its own pace."""
         self.visited.add(normalize_name(domain))
-        level = [(normalize_name(domain), apex_txt)]
-        while level:
-            waves = await asyncio.gather(*(self._follow(name, found) for name, found in level))
-            level = [item for wave in waves for item in wave]
+        await self._follow(normalize_name(domain), apex_txt)

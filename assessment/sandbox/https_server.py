@@ -34,6 +34,7 @@ class HttpsServer(TlsServer):
         ca: SandboxCA,
         requests: RequestLog,
         port: int = 0,
+        round_trip: float = 0.0,
     ) -> None:
         self._by_name = {host.host: host for host in hosts}
         self._by_address: dict[str, HttpsHost] = {}
@@ -42,7 +43,7 @@ class HttpsServer(TlsServer):
                 self._by_address.setdefault(address, host)
         self._requests = requests
         self._requests_lock = threading.Lock()
-        self._listen(ca, self._by_address, port, "sandbox-https")
+        self._listen(ca, self._by_address, port, "sandbox-https", round_trip)
 
     def _pick(
         self, sock: ssl.SSLSocket | ssl.SSLObject, server_name: str | None, _: ssl.SSLContext
@@ -62,18 +63,33 @@ class HttpsServer(TlsServer):
         conn.sock.settimeout(_IO_SECONDS)
         self._chosen.local_address = conn.local_address
         self._chosen.host = None
+        conn.await_flight(_IO_SECONDS)
         conn.sock = self._base.wrap_socket(conn.sock, server_side=True)
         host: HttpsHost | None = self._chosen.host
         if host is None:
             return
         request = _read_head(conn)
-        if request is None:
+        if request is None or conn.travel():
             return
         method, path, headers = request
         requested_host = headers.get("host", host.host).rsplit(":", 1)[0].lower() or host.host
         with self._requests_lock:
             self._requests.append((requested_host, path))
+        trickle = host.behaviour is HttpsBehaviour.TRICKLE
+        if trickle and method == "GET" and path.split("?", 1)[0] == WELL_KNOWN_PATH:
+            self._trickle(conn, host)
+            return
         conn.sock.sendall(self._reply(conn, host, method, path))
+
+    @staticmethod
+    def _trickle(conn: Connection, host: HttpsHost) -> None:
+        """Headers at once, then one byte of the policy every `delay` seconds."""
+        body = host.policy.encode()
+        conn.sock.sendall(_response(200, "OK", "text/plain", body)[: -len(body) or None])
+        for index in range(len(body)):
+            if conn.stopping.wait(host.delay):
+                return
+            conn.sock.sendall(body[index : index + 1])
 
     def _reply(self, conn: Connection, host: HttpsHost, method: str, path: str) -> bytes:
         if method != "GET" or path.split("?", 1)[0] != WELL_KNOWN_PATH:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import logging
+import select
 import selectors
 import socket
 import threading
@@ -24,10 +25,36 @@ _log = logging.getLogger(__name__)
 class Connection:
     """One accepted client connection; `sock` is replaced when the handler wraps it in TLS."""
 
-    def __init__(self, sock: socket.socket, local_address: str, stopping: threading.Event) -> None:
+    def __init__(
+        self,
+        sock: socket.socket,
+        local_address: str,
+        stopping: threading.Event,
+        round_trip: float = 0.0,
+    ) -> None:
         self.sock = sock
         self.local_address = local_address
         self.stopping = stopping
+        self.round_trip = round_trip
+        """Seconds a reply waits after its request arrived: the played network's round trip."""
+
+    def travel(self) -> bool:
+        """Hold the next reply for one round trip; True when the sandbox is stopping."""
+        return self.round_trip > 0 and self.stopping.wait(self.round_trip)
+
+    def await_flight(self, timeout: float) -> bool:
+        """Wait until the client's next flight (a TLS ClientHello) is here, then let it travel.
+
+        True when the sandbox is stopping. Used before a server-side handshake, whose replies
+        the ssl module writes itself, so the delay has to come before it reads.
+        """
+        if self.round_trip <= 0:
+            return False
+        try:
+            select.select([self.sock], [], [], timeout)
+        except (OSError, ValueError):
+            return False
+        return self.travel()
 
     def abort(self) -> None:
         """Unblock a handler stuck in recv/send; called from the stopping thread."""
@@ -67,10 +94,17 @@ def bind_all(
 class TcpListener:
     """Accept on several bound sockets; run `handler` in one thread per connection."""
 
-    def __init__(self, sockets: list[socket.socket], handler: Handler, name: str) -> None:
+    def __init__(
+        self,
+        sockets: list[socket.socket],
+        handler: Handler,
+        name: str,
+        round_trip: float = 0.0,
+    ) -> None:
         self._sockets = sockets
         self._handler = handler
         self._name = name
+        self._round_trip = round_trip
         self._stopping = threading.Event()
         self._wake_r, self._wake_w = socket.socketpair()
         self._lock = threading.Lock()
@@ -119,7 +153,7 @@ class TcpListener:
                     self._spawn(client, listening.getsockname()[0])
 
     def _spawn(self, client: socket.socket, local_address: str) -> None:
-        conn = Connection(client, local_address, self._stopping)
+        conn = Connection(client, local_address, self._stopping, self._round_trip)
         thread = threading.Thread(target=self._run, args=(conn,), name=f"{self._name}-conn")
         with self._lock:
             self._live[thread] = conn
@@ -127,6 +161,9 @@ class TcpListener:
 
     def _run(self, conn: Connection) -> None:
         try:
+            # The kernel completed the TCP handshake at once; a real one costs a round trip.
+            if conn.travel():
+                return
             self._handler(conn)
         except OSError:
             pass  # The peer went away or we aborted the connection at shutdown.

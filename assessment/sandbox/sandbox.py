@@ -21,6 +21,10 @@ T = TypeVar("T")
 DNS_TIMEOUT = 1.5
 CONNECT_TIMEOUT = 3.0
 IO_TIMEOUT = 5.0
+DNS_IN_FLIGHT = 32
+"""Questions in flight to the sandbox's resolver: it answers about 700 fresh questions a
+second when it shares a process (and the GIL) with the kit, as in the tests; more in flight
+would only queue inside it, towards the 1.5 s DNS timeout."""
 
 
 def demo_scenario_dir() -> Path:
@@ -37,8 +41,21 @@ class Sandbox:
     early with `ScenarioError`); sockets are only opened by `start()`.
     """
 
-    def __init__(self, scenario_dir: Path, *, dns_port: int = 0) -> None:
+    def __init__(
+        self,
+        scenario_dir: Path,
+        *,
+        dns_port: int = 0,
+        smtp_port: int = 0,
+        https_port: int = 0,
+        latency: float | None = None,
+    ) -> None:
+        """`latency` (one-way seconds) overrides the scenario's; ports 0 pick free ones."""
         self.scenario: Scenario = load_scenario(scenario_dir)
+        if latency is not None and latency < 0:
+            raise ValueError("latency must not be negative")
+        self.latency = self.scenario.latency if latency is None else latency
+        self._ports = (smtp_port, https_port)
         self.zones = ZoneSet.load(self.scenario.zones_dir)
         served = [h.host for h in self.scenario.https] + [h.host for h in self.scenario.smtp]
         self._addresses = {host: self._loopback_addresses(host) for host in served}
@@ -68,15 +85,25 @@ class Sandbox:
             raise RuntimeError("sandbox already started")
         try:
             self._ca = SandboxCA()
-            self._dns = DnsServer(DnsResponder(self.scenario, self.zones), port=self._dns_port)
+            round_trip = 2 * self.latency
+            responder = DnsResponder(self.scenario, self.zones)
+            self._dns = DnsServer(responder, port=self._dns_port, round_trip=round_trip)
             self._dns.start()
+            smtp_port, https_port = self._ports
             if self.scenario.https:
                 self._https = HttpsServer(
-                    self.scenario.https, self._addresses, self._ca, self.requests
+                    self.scenario.https,
+                    self._addresses,
+                    self._ca,
+                    self.requests,
+                    https_port,
+                    round_trip,
                 )
                 self._https.start()
             if self.scenario.smtp:
-                self._smtp = SmtpServer(self.scenario.smtp, self._addresses, self._ca)
+                self._smtp = SmtpServer(
+                    self.scenario.smtp, self._addresses, self._ca, smtp_port, round_trip
+                )
                 self._smtp.start()
         except BaseException:
             self.stop()
@@ -145,7 +172,16 @@ class Sandbox:
             https_port=self.https_port,
             use_system_trust=False,
             lab=True,
+            dns_in_flight=DNS_IN_FLIGHT,
         )
+
+    def issue_certificates(self) -> None:
+        """Issue every host's certificate now instead of on its first handshake (benchmarks)."""
+        ca = self._running(self._ca)
+        for identity in [h.cert for h in self.scenario.https] + [
+            h.cert for h in self.scenario.smtp
+        ]:
+            ca.context(identity)
 
     def addresses(self, host: str) -> tuple[str, ...]:
         """Loopback addresses a served HTTPS/SMTP host listens on."""

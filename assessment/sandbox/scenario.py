@@ -5,14 +5,16 @@
     client = "Brightsmile Dental Care"
     domains = ["brightsmiledental.example"]
     dkim_selectors = ["selector1"]
+    latency = 0.05                    # optional: one-way network delay in seconds (see below)
 
     [dns]
     signed = ["good.test"]            # subtrees answered with AD when the query sets DO or AD
 
     [[dns.rules]]                     # scripted misbehaviour for one name (or its subtree)
     name = "dns-timeout.test"
-    behaviour = "timeout"             # timeout | servfail | refused | ad
+    behaviour = "timeout"             # timeout | servfail | refused | ad | bogus
     subtree = true
+    ede = 7                           # bogus only: the RFC 8914 code given (default 6)
 
     [https."mta-sts.good.test"]       # one policy host; address from its A record
     policy = "policies/good.txt"      # or: policy_text = "version: STSv1\\n..."
@@ -26,6 +28,10 @@
     cert = "valid"
     banner = "ESMTP Postfix"          # optional: the greeting after `220 <host>`
     cert_issuer = "Example Trust"     # optional (https too): an issuing CA with this name
+
+`latency` plays a network with that one-way delay: every DNS answer, TCP accept, TLS server
+flight, SMTP reply and HTTP response leaves the sandbox one round trip (twice the delay) after
+what it answers arrived, as on a real path; `Sandbox(latency=...)` overrides it.
 """
 
 from __future__ import annotations
@@ -50,6 +56,10 @@ class DnsBehaviour(StrEnum):
     REFUSED = "refused"
     AD = "ad"
     """Answer normally with the AD bit, as a validating resolver would for a signed zone."""
+    BOGUS = "bogus"
+    """Play a validating resolver over a zone whose DNSSEC is broken (expired signatures, a DS
+    matching no key): SERVFAIL with an Extended DNS Error, unless the query sets CD (checking
+    disabled), which gets the data without AD."""
 
 
 class CertKind(StrEnum):
@@ -78,6 +88,8 @@ class HttpsBehaviour(StrEnum):
     """HTTP 500."""
     SLOW = "slow"
     """Wait `delay` seconds before answering (longer than the profile's io timeout)."""
+    TRICKLE = "trickle"
+    """Send the headers, then the body one byte every `delay` seconds (default 0.25)."""
     TLSFAIL = "tlsfail"
     """Abort the TLS handshake with a handshake_failure alert."""
 
@@ -90,12 +102,19 @@ class SmtpBehaviour(StrEnum):
     TLSFAIL = "tlsfail"
     BANNER554 = "banner554"
     SLOWBANNER = "slowbanner"
+    """Greet only after `delay` seconds (a greeting delay)."""
+    SILENT = "silent"
+    """Accept the connection and never greet."""
     CLOSE = "close"
     """Close the connection right after accepting it."""
 
 
 DEFAULT_DELAY = 8.0
 """Seconds a slow server stalls: longer than the sandbox profile's 5 s io timeout."""
+TRICKLE_DELAY = 0.25
+"""Seconds between two bytes of a trickling body, unless `delay` says otherwise."""
+EDE_DNSSEC_BOGUS = 6
+"""RFC 8914 §4.7: the default reason a bogus rule gives."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +122,8 @@ class DnsRule:
     name: str
     behaviour: DnsBehaviour
     subtree: bool = False
+    ede: int = EDE_DNSSEC_BOGUS
+    """For `bogus`: the Extended DNS Error code the SERVFAIL carries (RFC 8914)."""
 
     def covers(self, name: str) -> bool:
         name = name.lower().rstrip(".")
@@ -153,6 +174,8 @@ class Scenario:
     dns_rules: tuple[DnsRule, ...] = ()
     https: tuple[HttpsHost, ...] = ()
     smtp: tuple[SmtpHost, ...] = ()
+    latency: float = 0.0
+    """One-way network delay the servers play, in seconds."""
 
     @property
     def zones_dir(self) -> Path:
@@ -178,7 +201,9 @@ def load_scenario(folder: Path) -> Scenario:
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: invalid TOML: {exc}") from exc
     reader = _Reader(path)
-    _known(reader, data, "", {"client", "domains", "dkim_selectors", "dns", "https", "smtp"})
+    _known(
+        reader, data, "", {"client", "domains", "dkim_selectors", "dns", "https", "smtp", "latency"}
+    )
     client = reader.string(data, "client")
     domains = tuple(_hostname(reader, d, "domains") for d in reader.strings(data, "domains"))
     if not domains:
@@ -202,7 +227,8 @@ def load_scenario(folder: Path) -> Scenario:
     )
     if not (folder / "zones").is_dir():
         raise ScenarioError(f"{folder}: missing zones/ folder")
-    return Scenario(folder, client, domains, selectors, signed, rules, https, smtp)
+    latency = reader.number(data, "latency", "", 0.0)
+    return Scenario(folder, client, domains, selectors, signed, rules, https, smtp, latency)
 
 
 class _Reader:
@@ -278,7 +304,7 @@ def _hostname(reader: _Reader, value: str, key: str) -> str:
 
 def _dns_rule(reader: _Reader, index: int, item: dict[str, Any]) -> DnsRule:
     where = f"dns.rules[{index}]."
-    _known(reader, item, where, {"name", "behaviour", "subtree"})
+    _known(reader, item, where, {"name", "behaviour", "subtree", "ede"})
     name = _hostname(reader, reader.string(item, "name", where), where + "name")
     if "behaviour" not in item:
         raise reader.fail(where + "behaviour", "required")
@@ -286,7 +312,12 @@ def _dns_rule(reader: _Reader, index: int, item: dict[str, Any]) -> DnsRule:
     subtree = item.get("subtree", False)
     if not isinstance(subtree, bool):
         raise reader.fail(where + "subtree", "expected true or false")
-    return DnsRule(name, behaviour, subtree)
+    ede = item.get("ede", EDE_DNSSEC_BOGUS)
+    if "ede" in item and behaviour is not DnsBehaviour.BOGUS:
+        raise reader.fail(where + "ede", "only a bogus rule gives an Extended DNS Error")
+    if isinstance(ede, bool) or not isinstance(ede, int) or not 0 <= ede <= 65535:
+        raise reader.fail(where + "ede", "expected an Extended DNS Error code (0-65535)")
+    return DnsRule(name, behaviour, subtree, ede)
 
 
 def _identity(reader: _Reader, host: str, body: dict[str, Any], where: str) -> TlsIdentity:
@@ -324,13 +355,14 @@ def _https_host(reader: _Reader, folder: Path, host: str, body: Any) -> HttpsHos
     redirect_to = reader.optional_string(body, "redirect_to", where)
     if behaviour is HttpsBehaviour.REDIRECT and redirect_to is None:
         raise reader.fail(where + "redirect_to", "required when behaviour is redirect")
+    default = TRICKLE_DELAY if behaviour is HttpsBehaviour.TRICKLE else DEFAULT_DELAY
     return HttpsHost(
         host=host,
         policy=policy,
         behaviour=behaviour,
         cert=_identity(reader, host, body, where),
         redirect_to=redirect_to,
-        delay=reader.number(body, "delay", where, DEFAULT_DELAY),
+        delay=reader.number(body, "delay", where, default),
     )
 
 

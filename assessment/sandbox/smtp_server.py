@@ -7,7 +7,9 @@ hosts share an address, SNI picks among them for the certificate.
 
 from __future__ import annotations
 
+import select
 import ssl
+import time
 from collections.abc import Mapping
 
 from assessment.sandbox.ca import SandboxCA
@@ -19,6 +21,8 @@ _MAX_LINE = 1000
 """RFC 5321 §4.5.3.1.4: a command line is at most 1000 octets including CRLF."""
 _MAX_COMMANDS = 50
 _IO_SECONDS = 10.0
+_SILENT_SECONDS = 120.0
+"""How long a silent host holds a connection its client has not closed."""
 
 
 class _Lines:
@@ -59,12 +63,13 @@ class SmtpServer(TlsServer):
         addresses: Mapping[str, tuple[str, ...]],
         ca: SandboxCA,
         port: int = 0,
+        round_trip: float = 0.0,
     ) -> None:
         self._by_address: dict[str, list[SmtpHost]] = {}
         for host in hosts:
             for address in addresses[host.host]:
                 self._by_address.setdefault(address, []).append(host)
-        self._listen(ca, self._by_address, port, "sandbox-smtp")
+        self._listen(ca, self._by_address, port, "sandbox-smtp", round_trip)
 
     def _pick(
         self, sock: ssl.SSLSocket | ssl.SSLObject, server_name: str | None, _: ssl.SSLContext
@@ -83,9 +88,17 @@ class SmtpServer(TlsServer):
             return
         host = candidates[0]
         conn.sock.settimeout(_IO_SECONDS)
+        # On a real path the client's connect returns one round trip before the server's
+        # accept sees the handshake's last ACK, and the greeting takes another to arrive: a
+        # server that speaks first pays the accept delay twice.
+        if conn.travel():
+            return
         if host.behaviour is SmtpBehaviour.CLOSE:
             return
-        if host.behaviour is SmtpBehaviour.SLOWBANNER and conn.stopping.wait(host.delay):
+        if host.behaviour is SmtpBehaviour.SILENT:
+            _hold(conn, _SILENT_SECONDS)
+            return
+        if host.behaviour is SmtpBehaviour.SLOWBANNER and not _hold(conn, host.delay):
             return
         if host.behaviour is SmtpBehaviour.BANNER554:
             _send(conn, f"554 5.3.2 {host.host} no SMTP service here")
@@ -100,7 +113,7 @@ class SmtpServer(TlsServer):
         refuse_all = host.behaviour is SmtpBehaviour.BANNER554
         for _ in range(_MAX_COMMANDS):
             line = lines.read()
-            if line is None:
+            if line is None or conn.travel():
                 return
             verb, _, argument = line.partition(" ")
             verb = verb.upper()
@@ -147,8 +160,25 @@ class SmtpServer(TlsServer):
             return False
         _send(conn, "220 2.0.0 Ready to start TLS")
         lines.discard()
+        conn.await_flight(_IO_SECONDS)
         conn.sock = self._base.wrap_socket(conn.sock, server_side=True)
         return True
+
+
+def _hold(conn: Connection, seconds: float) -> bool:
+    """Say nothing for `seconds`; False when the client left or the sandbox is stopping."""
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        if conn.stopping.is_set():
+            return False
+        try:
+            readable, _, _ = select.select([conn.sock], [], [], min(left, 0.25))
+            # A silent server still reads: only the client's close (EOF) ends the wait.
+            if readable and not conn.sock.recv(4096):
+                return False
+        except OSError:
+            return False
+    return not conn.stopping.is_set()
 
 
 def _send(conn: Connection, line: str) -> None:

@@ -20,13 +20,20 @@ DEFAULT_IDENTITY = TlsIdentity(CertKind.VALID, ("sandbox.invalid",))
 class TlsServer:
     """Base of the sandbox's TLS-speaking servers; subclasses define `_pick` and `_serve`."""
 
-    def _listen(self, ca: SandboxCA, addresses: Iterable[str], port: int, name: str) -> None:
+    def _listen(
+        self,
+        ca: SandboxCA,
+        addresses: Iterable[str],
+        port: int,
+        name: str,
+        round_trip: float = 0.0,
+    ) -> None:
         self._ca = ca
         self._chosen = threading.local()
         self._base = ca.new_context(DEFAULT_IDENTITY)
         self._base.sni_callback = self._pick
         sockets = bind_all(sorted(addresses), socket.SOCK_STREAM, port)
-        self._listener = TcpListener(sockets, self._serve, name)
+        self._listener = TcpListener(sockets, self._serve, name, round_trip)
 
     def _pick(
         self, sock: ssl.SSLSocket | ssl.SSLObject, server_name: str | None, _: ssl.SSLContext

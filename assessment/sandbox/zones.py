@@ -23,6 +23,15 @@ from assessment.sandbox.scenario import ScenarioError
 
 _MAX_CHAIN = 8
 """CNAME hops followed before giving up: loops and absurd chains end as SERVFAIL."""
+RESOLVER_APEXES = (".", "com.")
+"""Apexes every recursive resolver can answer for (the root and a TLD), served built in so
+the kit's resolver pre-flight can ask for names that must exist. Only the apex names
+themselves: anything below them outside the scenario's zones stays REFUSED."""
+_APEX_RECORDS = (
+    "@ 86400 IN SOA a.root-servers.sandbox.invalid. nstld.sandbox.invalid. "
+    "1 1800 900 604800 86400\n"
+    "@ 86400 IN NS a.root-servers.sandbox.invalid.\n"
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,13 @@ class ZoneSet:
         self._zones = dict(zones)
         # Longest origin first, so the most specific zone wins for a name.
         self._origins = sorted(self._zones, key=lambda n: len(n.labels), reverse=True)
+        self._rrsets: dict[tuple[dns.name.Name, int, int], dns.rrset.RRset] = {}
+        """RRsets already built: the zones never change, and building one costs more than the
+        rest of an answer (measured: 0.55 of 0.86 ms for a negative answer)."""
+        self._apexes = {
+            origin: dns.zone.from_text(_APEX_RECORDS, origin=origin, relativize=False)
+            for origin in map(dns.name.from_text, RESOLVER_APEXES)
+        }
         self._interior: dict[dns.name.Name, set[dns.name.Name]] = {}
         for origin, zone in self._zones.items():
             interior: set[dns.name.Name] = set()
@@ -78,14 +94,16 @@ class ZoneSet:
         return tuple(self._origins)
 
     def zone_for(self, name: dns.name.Name) -> dns.zone.Zone | None:
-        for origin in self._origins:
-            if name.is_subdomain(origin):
-                return self._zones[origin]
-        return None
+        # Walk up from the name: a dictionary probe per label, whatever the number of zones.
+        while True:
+            zone = self._zones.get(name)
+            if zone is not None or name == dns.name.root:
+                return zone
+            name = name.parent()
 
     def resolve(self, qname: dns.name.Name, qtype: dns.rdatatype.RdataType) -> Resolution:
         """Answer `qname`/`qtype`, following CNAMEs through every served zone."""
-        zone = self.zone_for(qname)
+        zone = self.zone_for(qname) or self._apexes.get(qname)
         if zone is None:
             return Resolution("REFUSED", visited=(qname,))
         answer: list[dns.rrset.RRset] = []
@@ -138,13 +156,13 @@ class ZoneSet:
             cname = node.get_rdataset(rdclass, dns.rdatatype.CNAME)
             if cname is not None:
                 target = cname[0].target
-                return [_rrset(owner, cname)], target, True
+                return [self._rrset(owner, cname)], target, True
         if qtype == dns.rdatatype.ANY:
-            return [_rrset(owner, rds) for rds in node.rdatasets], None, True
+            return [self._rrset(owner, rds) for rds in node.rdatasets], None, True
         rdataset = node.get_rdataset(rdclass, qtype)
         if rdataset is None:
             return [], None, True
-        return [_rrset(owner, rdataset)], None, True
+        return [self._rrset(owner, rdataset)], None, True
 
     def _wildcard(self, zone: dns.zone.Zone, name: dns.name.Name) -> dns.name.Name | None:
         """The `*` owner that synthesises `name` (RFC 4592 closest encloser), if any."""
@@ -158,12 +176,15 @@ class ZoneSet:
                 return candidate if candidate in zone.nodes else None
         return None
 
-    @staticmethod
-    def _soa(zone: dns.zone.Zone) -> dns.rrset.RRset:
+    def _soa(self, zone: dns.zone.Zone) -> dns.rrset.RRset:
         origin = zone.origin
         assert origin is not None
-        return _rrset(origin, zone.find_rdataset(origin, dns.rdatatype.SOA))
+        return self._rrset(origin, zone.find_rdataset(origin, dns.rdatatype.SOA))
 
-
-def _rrset(owner: dns.name.Name, rdataset: dns.rdataset.Rdataset) -> dns.rrset.RRset:
-    return dns.rrset.from_rdata_list(owner, rdataset.ttl, list(rdataset))
+    def _rrset(self, owner: dns.name.Name, rdataset: dns.rdataset.Rdataset) -> dns.rrset.RRset:
+        key = (owner, rdataset.rdtype, rdataset.covers)
+        found = self._rrsets.get(key)
+        if found is None:
+            found = dns.rrset.from_rdata_list(owner, rdataset.ttl, list(rdataset))
+            self._rrsets[key] = found
+        return found

@@ -119,8 +119,9 @@ def test_spf_walk_follows_terms_and_stops_on_loops(sandbox: Sandbox) -> None:
     apex = DnsLookup(name="spf.example", rdtype="TXT", outcome=Outcome.OK, answers=(record,))
 
     async def run() -> DnsClient:
-        client = DnsClient(sandbox.profile, asyncio.Semaphore(4))
+        client = DnsClient(sandbox.profile)
         await asyncio.wait_for(SpfWalker(client).walk("spf.example", apex), timeout=30)
+        client.close()
         return client
 
     client = asyncio.run(run())
@@ -141,8 +142,9 @@ def test_spf_walk_has_a_hard_cap(sandbox: Sandbox) -> None:
     )
 
     async def run() -> DnsClient:
-        client = DnsClient(sandbox.profile, asyncio.Semaphore(16))
+        client = DnsClient(sandbox.profile)
         await SpfWalker(client, cap=50).walk("spf.example", apex)
+        client.close()
         return client
 
     assert len(asyncio.run(run()).lookups()) == 50
@@ -170,3 +172,52 @@ def test_whole_scenario(sandbox: Sandbox, capsys: pytest.CaptureFixture[str]) ->
     slow = evidence.domain("slowsmtp.test").smtp[0]
     assert slow.outcome is ConnOutcome.TIMEOUT
     assert elapsed < 60
+
+
+def test_domains_of_a_run_share_questions_and_probes(sandbox: Sandbox) -> None:
+    # partial-timeout.test has good.test's MX hosts: one probe each serves both domains.
+    evidence = gather("shared", ["good.test", "partial-timeout.test"], sandbox.profile, ["s1"])
+    good, partial = evidence.domain("good.test"), evidence.domain("partial-timeout.test")
+    assert [(p.host, p.address) for p in partial.smtp] == [(p.host, p.address) for p in good.smtp]
+    assert partial.smtp == good.smtp  # the same observation, timestamps and all
+    shared = good.lookup("mx1.good.test", "A")
+    assert shared is not None and partial.lookup("mx1.good.test", "A") == shared
+    # Each domain's evidence still lists only what it asked.
+    assert partial.lookup("_mta-sts.good.test", "TXT") is None
+
+
+def test_a_stalled_include_does_not_hold_up_its_siblings(sandbox: Sandbox) -> None:
+    # include:dns-timeout.test never answers; the other include is followed at once.
+    record = "v=spf1 include:sub.dns-timeout.test include:_spf.wildcard.test a:good.test -all"
+    apex = DnsLookup(name="spf.example", rdtype="TXT", outcome=Outcome.OK, answers=(record,))
+
+    async def run() -> tuple[list[DnsLookup], float]:
+        client = DnsClient(sandbox.profile)
+        walk = asyncio.ensure_future(SpfWalker(client).walk("spf.example", apex))
+        started = time.monotonic()
+        while not client.asked("_spf.wildcard.test", "TXT") or not any(
+            item.key == ("_spf.wildcard.test", "TXT") for item in client.lookups()
+        ):
+            await asyncio.sleep(0.01)
+        sibling_done = time.monotonic() - started
+        await walk
+        client.close()
+        return list(client.lookups()), sibling_done
+
+    found, sibling_done = asyncio.run(run())
+    stalled = next(item for item in found if item.name == "sub.dns-timeout.test")
+    assert stalled.outcome is Outcome.TIMEOUT
+    # The sibling branch finished long before the stalled one gave up.
+    assert sibling_done < sandbox.profile.dns_timeout / 2
+
+
+def test_each_domain_is_reported_as_it_completes(sandbox: Sandbox) -> None:
+    done: list[str] = []
+    evidence = gather(
+        "progress",
+        ["good.test", "nullmx.test"],
+        sandbox.profile,
+        on_domain=lambda d: done.append(d.domain),
+    )
+    assert sorted(done) == ["good.test", "nullmx.test"]
+    assert [d.domain for d in evidence.domains] == ["good.test", "nullmx.test"]

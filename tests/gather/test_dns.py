@@ -3,20 +3,37 @@
 from __future__ import annotations
 
 import asyncio
+import socket
+import threading
+from collections.abc import Iterator
 
 import dns.flags
 import dns.message
 import dns.query
+import dns.rcode
 import dns.rdatatype
+import dns.rrset
+import pytest
 
-from assessment.gather.dns import build_resolver, lookup, normalize_name
-from assessment.model import DnsLookup, Outcome
+from assessment.gather import ResolverUnavailable, check_resolvers
+from assessment.gather.dns import (
+    DnsClient,
+    DnsRun,
+    build_resolver,
+    lookup,
+    normalize_name,
+)
+from assessment.model import DnsLookup, Endpoint, NetworkProfile, Outcome
 from assessment.sandbox import Sandbox
 
 
 def ask(sandbox: Sandbox, name: str, rdtype: str) -> DnsLookup:
     async def run() -> DnsLookup:
-        return await lookup(build_resolver(sandbox.profile), name, rdtype)
+        resolver = build_resolver(sandbox.profile)
+        try:
+            return await lookup(resolver, name, rdtype)
+        finally:
+            resolver.close()
 
     return asyncio.run(run())
 
@@ -110,3 +127,183 @@ def test_invalid_name_is_an_error_not_an_exception(sandbox: Sandbox) -> None:
 def test_names_are_lowercase_a_labels() -> None:
     assert normalize_name("Bücher.Example.") == "xn--bcher-kva.example"
     assert normalize_name("MX1.Good.Test") == "mx1.good.test"
+
+
+# ------------------------------------------------------------------ DNSSEC: bogus or unreachable
+
+
+def test_bogus_zone_is_told_from_a_failing_one(sandbox: Sandbox) -> None:
+    bogus = ask(sandbox, "bogus.test", "MX")
+    assert bogus.outcome is Outcome.SERVFAIL
+    assert bogus.checking_disabled is Outcome.OK and bogus.bogus
+    assert bogus.ede == ("EDE 7 (SIGNATURE_EXPIRED)",)
+    assert bogus.outcome.inconclusive  # validating senders see no data either
+    nodata = ask(sandbox, "_smtp._tls.bogus.test", "MX")
+    assert nodata.checking_disabled is Outcome.NODATA and nodata.bogus
+    failing = ask(sandbox, "servfail.test", "MX")
+    assert failing.outcome is Outcome.SERVFAIL
+    assert failing.checking_disabled is Outcome.SERVFAIL and not failing.bogus
+    assert failing.ede == ()
+
+
+def test_only_a_servfail_is_asked_again(sandbox: Sandbox) -> None:
+    assert ask(sandbox, "good.test", "MX").checking_disabled is None
+    assert ask(sandbox, "refused.test", "MX").checking_disabled is None
+
+
+# ------------------------------------------------------------------ one question per run
+
+
+def test_a_run_asks_each_question_once_for_every_domain(sandbox: Sandbox) -> None:
+    async def run() -> tuple[DnsLookup, DnsLookup, int]:
+        shared = DnsRun(sandbox.profile)
+        first, second = DnsClient(sandbox.profile, shared), DnsClient(sandbox.profile, shared)
+        a, b = await asyncio.gather(
+            first.query("_mta-sts.dns-timeout.test", "TXT"),
+            second.query("_MTA-STS.dns-timeout.test.", "txt"),
+        )
+        await second.query("good.test", "MX")
+        shared.close()
+        return a, b, len(shared._tasks)
+
+    a, b, asked = asyncio.run(run())
+    # The timeout is paid once and both domains get the very same observation.
+    assert a is b and a.outcome is Outcome.TIMEOUT
+    assert asked == 2
+
+
+# ------------------------------------------------------------------ resolver pre-flight
+
+
+class _Responder:
+    """A resolver on 127.0.0.1 that answers every question with one rcode, or never.
+
+    `hostile` first sends replies that must be ignored (another question under our ID, a
+    reply without QR) or refused (junk under our ID) before or instead of the right one.
+    """
+
+    def __init__(self, rcode: int | None, hostile: str = "") -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.rcode = rcode
+        self.hostile = hostile
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._serve)
+        self.thread.start()
+
+    @property
+    def profile(self) -> NetworkProfile:
+        port = self.sock.getsockname()[1]
+        return NetworkProfile(resolvers=(Endpoint("127.0.0.1", port),), dns_timeout=0.5, lab=True)
+
+    def _serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                wire, peer = self.sock.recvfrom(4096)
+            except TimeoutError:
+                continue
+            if self.rcode is None:
+                continue
+            query = dns.message.from_wire(wire)
+            if self.hostile == "junk":
+                self.sock.sendto(wire[:2] + b"\x81\x80\x00\x01\x00\x01garbage", peer)
+                continue
+            if self.hostile == "decoys":
+                other = dns.message.make_query("decoy.example.", "TXT")
+                other.id = query.id
+                forged = dns.message.make_response(other)
+                forged.answer.append(dns.rrset.from_text("decoy.example.", 60, "IN", "TXT", "x"))
+                self.sock.sendto(forged.to_wire(), peer)
+                self.sock.sendto(wire, peer)  # our own question back: no QR bit
+            response = dns.message.make_response(query)
+            response.set_rcode(self.rcode)
+            if self.hostile == "decoys":
+                answer = dns.rrset.from_text(query.question[0].name, 60, "IN", "A", "192.0.2.1")
+                response.answer.append(answer)
+            self.sock.sendto(response.to_wire(), peer)
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join()
+        self.sock.close()
+
+
+@pytest.fixture()
+def liar() -> Iterator[_Responder]:
+    server = _Responder(dns.rcode.NXDOMAIN)
+    yield server
+    server.close()
+
+
+@pytest.fixture()
+def silent() -> Iterator[_Responder]:
+    server = _Responder(None)
+    yield server
+    server.close()
+
+
+def test_preflight_accepts_the_sandbox_resolver(sandbox: Sandbox) -> None:
+    check_resolvers(sandbox.profile)  # it serves the root and com. apexes, as resolvers do
+
+
+def test_preflight_rejects_a_resolver_denying_the_root(liar: _Responder) -> None:
+    with pytest.raises(ResolverUnavailable) as caught:
+        check_resolvers(liar.profile)
+    message = str(caught.value)
+    assert "answers NXDOMAIN for the root zone (.), which exists" in message
+    assert "\n" not in message
+
+
+def test_preflight_rejects_a_liar_even_beside_an_honest_resolver(
+    sandbox: Sandbox, liar: _Responder
+) -> None:
+    both = NetworkProfile(
+        resolvers=(*sandbox.profile.resolvers, *liar.profile.resolvers), dns_timeout=0.5
+    )
+    with pytest.raises(ResolverUnavailable, match="denies names that exist"):
+        check_resolvers(both)
+
+
+def test_preflight_rejects_silence(silent: _Responder) -> None:
+    with pytest.raises(ResolverUnavailable, match=r"no answer from 127\.0\.0\.1:\d+ within 0.5 s"):
+        check_resolvers(silent.profile)
+
+
+def test_preflight_accepts_one_silent_resolver_beside_a_working_one(
+    sandbox: Sandbox, silent: _Responder
+) -> None:
+    both = NetworkProfile(
+        resolvers=(*silent.profile.resolvers, *sandbox.profile.resolvers), dns_timeout=0.5
+    )
+    check_resolvers(both)
+
+
+def _lookup_at(server: _Responder, name: str, rdtype: str) -> DnsLookup:
+    async def run() -> DnsLookup:
+        resolver = build_resolver(server.profile)
+        try:
+            return await lookup(resolver, name, rdtype)
+        finally:
+            resolver.close()
+
+    return asyncio.run(run())
+
+
+def test_replies_to_other_questions_under_our_id_are_ignored() -> None:
+    server = _Responder(dns.rcode.NOERROR, hostile="decoys")
+    try:
+        found = _lookup_at(server, "mx.example", "A")
+    finally:
+        server.close()
+    assert found.outcome is Outcome.OK and found.answers == ("192.0.2.1",)
+
+
+def test_junk_under_our_id_is_an_error_not_an_exception() -> None:
+    server = _Responder(dns.rcode.NOERROR, hostile="junk")
+    try:
+        found = _lookup_at(server, "mx.example", "A")
+    finally:
+        server.close()
+    assert found.outcome is Outcome.ERROR
+    assert found.error is not None and "malformed answer" in found.error

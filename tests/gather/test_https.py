@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 
 from assessment.gather.https import BODY_LIMIT, fetch_policy
@@ -103,8 +104,24 @@ def test_slow_server_times_out_within_the_profile(sandbox: Sandbox) -> None:
     got = fetch(sandbox, "policy-slow.test")
     elapsed = time.monotonic() - started
     assert got.outcome is ConnOutcome.TIMEOUT
-    assert got.error is not None and "no progress" in got.error
+    assert got.error is not None
+    assert "nothing received in the 5.0 s after the request" in got.error
+    assert "stopped by the 5 s limit on the whole exchange" in got.error
     assert elapsed < sandbox.profile.io_timeout + sandbox.profile.dns_timeout + 1.5
+
+
+def test_trickling_body_says_what_arrived_and_what_stopped_it(sandbox: Sandbox) -> None:
+    got = fetch(sandbox, "policy-trickle.test")
+    assert got.outcome is ConnOutcome.TIMEOUT and got.status == 200
+    assert got.error is not None
+    match = re.search(r"(\d+) bytes received in the (\d+\.\d) s after the request", got.error)
+    assert match is not None, got.error
+    # Headers (about 120 bytes) at once, then one body byte per 0.25 s for about 5 s.
+    assert 120 <= int(match.group(1)) <= 200 and 4.5 <= float(match.group(2)) <= 5.5
+    assert "so data was still arriving" in got.error
+    assert "stopped by the 5 s limit on the whole exchange while reading the response body" in (
+        got.error
+    )
 
 
 def test_policy_host_without_address(sandbox: Sandbox) -> None:

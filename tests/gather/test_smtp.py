@@ -93,8 +93,25 @@ def test_slow_banner_times_out_within_the_profile(sandbox: Sandbox) -> None:
     got = probe(sandbox, "mx.slowsmtp.test", "127.0.0.18")
     elapsed = time.monotonic() - started
     assert got.outcome is ConnOutcome.TIMEOUT
-    assert got.error is not None and "banner" in got.error
+    assert got.error is not None and "then no greeting within 5s" in got.error
+    assert got.connect_ms is not None and got.greeting_ms is None
     assert elapsed < sandbox.profile.io_timeout + 1.0
+
+
+def test_silent_host_is_connected_but_never_greets(sandbox: Sandbox) -> None:
+    got = probe(sandbox, "mx.silent.test", "127.0.0.40")
+    assert got.outcome is ConnOutcome.TIMEOUT
+    assert got.connect_ms is not None and got.connect_ms < 1000
+    assert got.greeting_ms is None and got.banner is None
+    assert got.error is not None and got.error.startswith("connected in ")
+
+
+def test_greeting_delay_is_measured(sandbox: Sandbox) -> None:
+    slow = probe(sandbox, "mx.greet-slow.test", "127.0.0.41")
+    assert slow.outcome is ConnOutcome.OK and slow.starttls_offered is True
+    assert slow.greeting_ms is not None and 950 <= slow.greeting_ms < 2500
+    quick = probe(sandbox, "mx1.good.test", "127.0.0.11")
+    assert quick.greeting_ms is not None and quick.greeting_ms < 500
 
 
 def test_mx_alias_is_verified_against_the_mx_name(sandbox: Sandbox) -> None:

@@ -171,3 +171,24 @@ def test_tcp_connection_serves_several_queries(sandbox: Sandbox) -> None:
             dns.query.send_tcp(sock, dns.message.make_query(name, "MX"))
             response, _ = dns.query.receive_tcp(sock)
             assert response.rcode() == dns.rcode.NOERROR
+
+
+def test_resolver_apexes_are_served_but_nothing_below_them(sandbox: Sandbox) -> None:
+    for apex in (".", "com."):
+        response = ask(sandbox, apex, "SOA")
+        assert response.rcode() == dns.rcode.NOERROR
+        assert [r.rdtype for r in response.answer] == [dns.rdatatype.SOA]
+    assert ask(sandbox, "com.", "TXT").answer == []  # NODATA, not REFUSED
+    assert ask(sandbox, "example.com", "SOA").rcode() == dns.rcode.REFUSED
+
+
+def test_bogus_zone_plays_a_validating_resolver(sandbox: Sandbox) -> None:
+    withheld = ask(sandbox, "bogus.test", "MX", use_edns=0, ednsflags=dns.flags.DO)
+    assert withheld.rcode() == dns.rcode.SERVFAIL and not withheld.answer
+    assert [(e.code, e.text) for e in withheld.extended_errors()] == [(7, None)]
+    query = dns.message.make_query("bogus.test", "MX", use_edns=0, want_dnssec=True)
+    query.flags |= dns.flags.CD
+    unchecked = dns.query.udp(query, HOST, port=sandbox.dns_port, timeout=2)
+    assert unchecked.rcode() == dns.rcode.NOERROR
+    assert texts(unchecked) == ["10 mx1.good.test."]
+    assert not unchecked.flags & dns.flags.AD

@@ -125,6 +125,15 @@ def _scenario_copy(tmp_path: Path, toml: str) -> Path:
             HEAD + "[smtp.'www.good.test']\n",
             "must resolve to 127.0.0.0/8",
         ),
+        (HEAD + "latency = -0.05\n", "`latency`: expected a non-negative number"),
+        (
+            HEAD + "[[dns.rules]]\nname = 'a.test'\nbehaviour = 'servfail'\nede = 7\n",
+            "only a bogus rule gives an Extended DNS Error",
+        ),
+        (
+            HEAD + "[[dns.rules]]\nname = 'a.test'\nbehaviour = 'bogus'\nede = 'x'\n",
+            "expected an Extended DNS Error code",
+        ),
     ],
 )
 def test_scenario_errors_are_clear(tmp_path: Path, toml: str, message: str) -> None:

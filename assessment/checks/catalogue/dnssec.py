@@ -12,6 +12,27 @@ SEC = Control.DNSSEC
 
 RULES: tuple[Rule, ...] = (
     Rule(
+        "DNSSEC_BOGUS",
+        SEC,
+        C,
+        "DNSSEC is broken: validating senders cannot deliver to you",
+        "The validating resolver answered SERVFAIL for {count} lookup(s) under {domain} "
+        "({names}){said}, yet returned the data when asked with checking disabled: the "
+        "records exist, but their DNSSEC signatures do not validate.",
+        "Validating resolvers, which most large mail providers and public DNS services run, "
+        "refuse every answer from a zone whose signatures fail. Senders behind them cannot "
+        "find your MX, so mail to you is deferred and then bounced, and receivers cannot read "
+        "your SPF, DKIM or DMARC records, so your own mail may fail authentication. Usually "
+        "the signatures expired (the signer stopped) or the DS record at the registrar "
+        "matches no key of the zone (a key rollover left half done).",
+        "At the DNS host, re-sign the zone or repair automatic signing; check that the DS "
+        "record at the registrar matches the zone's current key (KSK). If it cannot be fixed "
+        "at once, remove the DS record at the registrar so the zone is treated as unsigned, "
+        "then re-enable DNSSEC properly.",
+        ("RFC 4033 §5", "RFC 4035 §5.5", "RFC 8914"),
+        ("SEC-01", "SEC-03", "SEC-09"),
+    ),
+    Rule(
         "DNSSEC_UNSIGNED",
         SEC,
         I,

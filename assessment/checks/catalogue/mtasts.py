@@ -96,10 +96,23 @@ RULES: tuple[Rule, ...] = (
         ("STS-10", "STS-16"),
     ),
     Rule(
+        "MTA_STS_POLICY_OUTSIDE_LAB",
+        STS,
+        I,
+        "MTA-STS policy host not contacted: outside the lab network",
+        "Fetching {url}: {reason}.",
+        "A lab run (the loopback sandbox) contacts only 127.0.0.0/8 and ::1, so a policy host "
+        "whose addresses lie elsewhere is not fetched; on the real internet it would be.",
+        "Nothing to fix in a lab scenario; to fetch this policy, assess without --lab.",
+        ("RFC 8461 §3.3",),
+        ("STS-10",),
+        inconclusive=True,
+    ),
+    Rule(
         "MTA_STS_POLICY_FETCH_INCONCLUSIVE",
         STS,
         M,
-        "MTA-STS policy host did not answer in time",
+        "MTA-STS policy fetch did not finish in time",
         "Fetching {url}: {reason}.",
         "Senders wait about a minute for the policy; this assessment waits less, and the delay "
         "may also come from the network it ran on. A policy host this slow risks "

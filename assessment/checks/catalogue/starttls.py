@@ -25,6 +25,19 @@ RULES: tuple[Rule, ...] = (
         inconclusive=True,
     ),
     Rule(
+        "SMTP_OUTSIDE_LAB",
+        TLS,
+        I,
+        "MX host not contacted: outside the lab network",
+        "{host} ({address}): {reason}.",
+        "A lab run (the loopback sandbox) contacts only 127.0.0.0/8 and ::1, so an MX whose "
+        "address lies elsewhere is not probed; on the real internet it would be.",
+        "Nothing to fix in a lab scenario; to probe this host, assess it without --lab.",
+        ("RFC 5321",),
+        ("MX-06",),
+        inconclusive=True,
+    ),
+    Rule(
         "SMTP_REFUSED",
         TLS,
         H,
@@ -33,6 +46,39 @@ RULES: tuple[Rule, ...] = (
         "Senders cannot deliver to this MX; if it is the only one, mail bounces.",
         "Check that the mail server listens on port 25 and that the firewall allows it.",
         ("RFC 5321",),
+        ("MX-06",),
+    ),
+    Rule(
+        "SMTP_GREETING_TIMEOUT",
+        TLS,
+        H,
+        "MX host accepts connections but does not greet",
+        "{host} ({address}) accepted the TCP connection in {connect}, then sent no greeting "
+        "within {waited}, while {others}: the stall is this host's, not the network's.",
+        "A sending server waits for the 220 greeting before it can say anything. RFC 5321 "
+        "§4.5.3.2.1 lets it wait five minutes, but many give up far sooner and retry later: mail "
+        "to this host is delayed or, if the stall persists, bounced. Typical causes are an "
+        "overloaded or hung mail server, a reverse-DNS or blocklist lookup that times out "
+        "before the greeting, an aggressive tarpit, or a firewall or IPS inspecting SMTP.",
+        "Connect to {host} on port 25 (e.g. `openssl s_client -starttls smtp` or telnet) and "
+        "time the 220 greeting; check the server's load, its DNS resolver, tarpit or "
+        "greet-pause settings, and any SMTP inspection in front of it.",
+        ("RFC 5321 §4.3.1", "RFC 5321 §4.5.3.2.1"),
+        ("MX-06",),
+    ),
+    Rule(
+        "SMTP_GREETING_SLOW",
+        TLS,
+        L,
+        "MX host greets slowly",
+        "{host} ({address}) sent its greeting {delay} after the connection, while {others}.",
+        "Senders wait for the greeting (up to five minutes under RFC 5321 §4.5.3.2.1), so mail "
+        "still flows, but every delivery waits this long and impatient senders may give up "
+        "and retry. A few seconds is usually a deliberate greet pause (an anti-spam "
+        "technique); longer is a struggling server or a slow reverse-DNS lookup.",
+        "If the pause is not deliberate, check the server's load and the DNS lookups it makes "
+        "before greeting.",
+        ("RFC 5321 §4.3.1", "RFC 5321 §4.5.3.2.1"),
         ("MX-06",),
     ),
     Rule(
