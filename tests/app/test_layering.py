@@ -54,7 +54,17 @@ PURE = ("records", "checks")
 
 # Modules every layer may use: values, names, the JSON codec, paths, provider facts.
 BASE = frozenset(
-    {"model", "names", "codec", "workspace", "providers", "recommended", "gc_pause", "clients"}
+    {
+        "model",
+        "names",
+        "codec",
+        "workspace",
+        "providers",
+        "recommended",
+        "gc_pause",
+        "clients",
+        "progress",
+    }
 )
 _ANALYSIS = frozenset({"records", "checks", "tlsrpt", "dmarc"})
 # Which layers each layer may import, besides itself and BASE. A layer is the first path part
@@ -68,13 +78,16 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "tlsrpt": frozenset({"records", "gather"}),
     "dmarc": frozenset({"records", "gather", "tlsrpt"}),
     "posture": frozenset({"records", "checks"}),
+    # Two runs compared: reads run folders (gather's snapshot loader), grades them (posture).
+    "diff": frozenset({"records", "checks", "posture", "gather"}),
     "planning": _ANALYSIS | {"posture"},
     "readiness": _ANALYSIS | {"planning", "posture"},
-    "report": _ANALYSIS | {"planning", "readiness", "posture"},
+    "report": _ANALYSIS | {"planning", "readiness", "posture", "diff"},
     "tables": _ANALYSIS | {"gather"},
-    "pipeline": _ANALYSIS | {"gather", "planning", "readiness", "report", "tables", "posture"},
+    "pipeline": _ANALYSIS
+    | {"gather", "planning", "readiness", "report", "tables", "posture", "diff"},
     "portfolio": _ANALYSIS
-    | {"gather", "planning", "readiness", "report", "pipeline", "run", "posture"},
+    | {"gather", "planning", "readiness", "report", "pipeline", "run", "posture", "diff"},
     "run": _ANALYSIS
     | {"gather", "planning", "readiness", "report", "pipeline", "sandbox", "posture"},
     "cli": frozenset({"*"}),
