@@ -246,6 +246,7 @@ _SELECTOR = "DKIM selector the client signs with (repeatable); common ones are a
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from assessment.portfolio.commands import add_portfolio_parsers
     from assessment.tlsrpt.commands import add_tlsrpt_parser
 
     parser = argparse.ArgumentParser(
@@ -301,6 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     up.set_defaults(handler=cmd_sandbox_up)
 
     add_tlsrpt_parser(commands)
+    add_portfolio_parsers(commands, _network, profile_from_args)
     _data_on_every_leaf(parser)
     return parser
 
