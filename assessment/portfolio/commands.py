@@ -94,13 +94,16 @@ def cmd_portfolio(args: argparse.Namespace, profile_from_args: ProfileFromArgs) 
     profile = profile_from_args(args)
     workspace = Workspace(Path(args.data))
     count = len(select_clients(workspace, args.clients))
-    try:
-        check_resolvers(profile)
-    except ResolverUnavailable as exc:
-        raise ToolError(f"DNS does not work from here: {exc}") from exc
-    executor: Executor = (
-        DaskExecutor(args.scheduler) if args.scheduler else LocalExecutor(args.jobs)
-    )
+    executor: Executor
+    if args.scheduler:
+        # The workers are the vantage point; each job checks its resolvers there.
+        executor = DaskExecutor(args.scheduler)
+    else:
+        try:
+            check_resolvers(profile)
+        except ResolverUnavailable as exc:
+            raise ToolError(f"DNS does not work from here: {exc}") from exc
+        executor = LocalExecutor(args.jobs)
     title = f"Assessing {count} client{'s' if count != 1 else ''}"
     with ProgressDisplay(title, count) as progress:
         result = run_portfolio(workspace, profile, executor, args.clients, progress=progress)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from assessment.codec import from_json, to_json
-from assessment.portfolio.jobs import ClientJob, ClientOutcome, assess_client
+from assessment.portfolio.jobs import ClientJob, ClientOutcome
 from assessment.portfolio.summary import failed_row
 from assessment.progress import Phase, ProgressCallback, ProgressEvent, no_progress
 from assessment.run import ToolError
@@ -110,6 +110,21 @@ def _start(job: ClientJob, folder: Path, index: int) -> _Worker:
     return _Worker(job, process, out, log)
 
 
+def assess_in_subprocess(job: ClientJob) -> ClientOutcome:
+    """One job in a fresh worker process, waited for: what a Dask task runs. Papermill then
+    never runs in a Dask worker's thread (where the kernel client's event loop outlives the
+    job), and a job that crashes takes only its own process with it."""
+    with tempfile.TemporaryDirectory(prefix="mailposture-job-") as tmp:
+        worker = _start(job, Path(tmp), 0)
+        try:
+            worker.process.wait()
+        finally:
+            if worker.process.poll() is None:
+                worker.process.kill()
+                worker.process.wait()
+        return _collect(worker)
+
+
 def _collect(worker: _Worker) -> ClientOutcome:
     try:
         return from_json(ClientOutcome, json.loads(worker.out.read_text(encoding="utf-8")))
@@ -152,10 +167,10 @@ class DaskExecutor:
             for job in jobs:
                 progress(ProgressEvent(job.name, Phase.STARTED))
                 future = client.submit(
-                    assess_client, job, key=f"mailposture-{job.slug}-{batch}", pure=False
+                    assess_in_subprocess, job, key=f"mailposture-{job.slug}-{batch}", pure=False
                 )
                 futures[future] = job
-            for future in as_completed(futures):  # type: ignore[no-untyped-call]
+            for future in as_completed(futures, loop=client.loop):  # type: ignore[no-untyped-call]
                 job = futures[future]
                 try:
                     outcome = future.result()

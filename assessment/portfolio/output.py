@@ -161,8 +161,15 @@ def _tlsrpt_text(row: DomainRow) -> str:
     return "1 day" if days == 1 else f"{days} days"
 
 
+_NOT_ASSESSED = {
+    "missing": "The domain does not exist (NXDOMAIN)",
+    "unassessable": "Could not be assessed: every lookup failed",
+}
+
+
 def _row_view(row: DomainRow, first: bool, count: int) -> RowView:
     failed = row.status == "failed"
+    absent = _NOT_ASSESSED.get(row.status)
     return RowView(
         client=row.client,
         first_of_client=first,
@@ -173,13 +180,13 @@ def _row_view(row: DomainRow, first: bool, count: int) -> RowView:
         previous_grade=row.previous_grade
         if row.previous_grade and row.previous_grade != row.grade
         else "",
-        spoofable=row.spoofable,
+        spoofable="" if absent else row.spoofable,
         spoofable_class=_SPOOF_CLASS.get(row.spoofable, "unknown"),
-        protected=row.transport_protected,
+        protected="" if absent else row.transport_protected,
         protected_class=_PROTECTED_CLASS.get(row.transport_protected, "unknown"),
-        phase=row.mta_sts_phase,
+        phase=absent or row.mta_sts_phase,
         dmarc=row.dmarc_policy,
-        tlsrpt=_tlsrpt_text(row) if not failed else "",
+        tlsrpt=_tlsrpt_text(row) if not (failed or absent) else "",
         next_date=f"{date.fromisoformat(row.next_plan_date):%d %b %Y}"
         if row.next_plan_date
         else "",

@@ -17,7 +17,7 @@ import pandas as pd
 from assessment.checks.context import DomainContext
 from assessment.checks.dmarc import effective_policy
 from assessment.diff import RunDiff, load_run, since_last
-from assessment.model import Evidence, Finding
+from assessment.model import Evidence, Finding, Severity
 from assessment.planning import DomainPlan, RolloutPlan, build_plan
 from assessment.planning.detect import detect_state
 from assessment.posture import Answer, DomainPosture, DomainStatus, Posture, assess_posture
@@ -157,19 +157,24 @@ def _next_step(plan: DomainPlan | None) -> tuple[str, str]:
 
 
 def change_items(diff: RunDiff) -> tuple[str, ...]:
-    """What changed for one domain, as short items a table cell can hold."""
+    """What changed for one domain, as short items a table cell can hold, most important
+    first. Informational findings coming and going are observations, not changes to act on."""
     items = [f"grade {g.before or '-'} -> {g.after or '-'}" for g in diff.grades]
-    items += [f"new {f.code} ({f.severity.value})" for f in diff.new]
+    items += [f"new {f.code} ({f.severity.value})" for f in diff.new if _counts(f)]
     items += [
         f"{c.after.code} {c.before.severity.value} -> {c.after.severity.value}"
         for c in diff.changed
     ]
-    items += [f"resolved {f.code}" for f in diff.resolved]
     items += [f"drift: {d.rule.headline}" for d in diff.drift]
     records = list(dict.fromkeys(r.record.label for r in diff.records))
     if records:
         items.append("changed: " + ", ".join(records))
+    items += [f"resolved {f.code}" for f in diff.resolved if _counts(f)]
     return tuple(items) or ("no change",)
+
+
+def _counts(finding: Finding) -> bool:
+    return finding.severity is not Severity.INFO
 
 
 def sts_phase(ctx: DomainContext, findings: Sequence[Finding]) -> str:
