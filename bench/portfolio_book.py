@@ -34,9 +34,7 @@ def main(argv: list[str]) -> int:
                 shutil.copytree(demo_scenario_dir() / "book", data)
                 started = time.perf_counter()
                 with contextlib.redirect_stdout(io.StringIO()):
-                    result = run_portfolio(
-                        Workspace(data), sandbox.profile, LocalExecutor(width)
-                    )
+                    result = run_portfolio(Workspace(data), sandbox.profile, LocalExecutor(width))
                 wall = time.perf_counter() - started
                 per_client = [o.seconds for o in result.outcomes]
                 failed = [o.name for o in result.outcomes if o.failed]
