@@ -378,6 +378,7 @@ def _version() -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     from assessment.dmarc.commands import add_dmarc_parser
+    from assessment.portfolio.commands import add_portfolio_parsers
     from assessment.report.brand_init import add_brand_parser
     from assessment.tlsrpt.commands import add_tlsrpt_parser
 
@@ -506,6 +507,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_tlsrpt_parser(commands)
     add_dmarc_parser(commands)
     add_brand_parser(commands)
+    add_portfolio_parsers(commands, _network, profile_from_args)
     _data_on_every_leaf(parser)
     return parser
 

@@ -106,6 +106,7 @@ def evidence_date(evidence: Evidence) -> date:
 def report(run_dir: str | Path, *, as_of: str = "") -> Path:
     """Plan, readiness, the report and its evidence file, from the run folder and the client's
     stores only (no network)."""
+    from assessment.diff import since_last
     from assessment.planning import build_plan, write_artifacts
     from assessment.planning.dmarc import gate_from_verdict
     from assessment.posture import assess_posture
@@ -114,6 +115,7 @@ def report(run_dir: str | Path, *, as_of: str = "") -> Path:
     from assessment.report.plan_view import plan_section
     from assessment.report.readiness_view import readiness_section
     from assessment.report.render import render_evidence_pdf, render_pdf
+    from assessment.report.since_view import since_section
     from assessment.report.tlsrpt_section import build_tlsrpt_section
     from assessment.report.view import build_view
     from assessment.tlsrpt.gate import enforce_verdicts
@@ -157,6 +159,8 @@ def report(run_dir: str | Path, *, as_of: str = "") -> Path:
         verdicts=verdicts,
         dmarc_gates=dmarc_verdicts,
     )
+    found = since_last(folder.path)
+    since = since_section(found[1], found[0].read_info().assessed_on) if found else None
     view = build_view(
         evidence,
         findings,
@@ -170,6 +174,7 @@ def report(run_dir: str | Path, *, as_of: str = "") -> Path:
         source_alerts=source_alerts(info),
         demo=info.demo or evidence.profile.lab,
         posture=posture,
+        since=since,
     )
     result = render_pdf(view, folder.report)
     extra = render_evidence_pdf(view, folder.evidence_pdf)

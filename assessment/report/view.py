@@ -42,6 +42,7 @@ from assessment.report.sections import (
     VerdictStatus,
     VerdictView,
 )
+from assessment.report.since_view import SinceSection
 from assessment.report.summary_view import SummaryView, build_summary
 
 __all__ = [
@@ -137,6 +138,8 @@ class ReportView:
     evidence: EvidenceFileView
     anchors: dict[str, str] = field(default_factory=dict)
     """`domain:CODE` -> the anchor of the finding card that covers it."""
+    since: SinceSection | None = None
+    """What changed since the client's previous assessment; None for a first one."""
 
     @property
     def cards(self) -> tuple[FindingCard, ...]:
@@ -157,6 +160,7 @@ def build_view(
     source_alerts: Sequence[str] = (),
     demo: bool | None = None,
     posture: Posture | None = None,
+    since: SinceSection | None = None,
 ) -> ReportView:
     state = posture or assess_posture(evidence, findings)
     evidence_file, index = number_evidence(evidence)
@@ -199,6 +203,7 @@ def build_view(
         ),
         evidence=evidence_file,
         anchors=anchors,
+        since=since,
     )
 
 

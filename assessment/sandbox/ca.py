@@ -17,7 +17,7 @@ import trustme
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from assessment.sandbox.scenario import CertKind, TlsIdentity
 
@@ -110,7 +110,17 @@ class SandboxCA:
             # default (valid until the year 3000) would read oddly in a report.
             not_before = now - datetime.timedelta(days=30)
             not_after = now + datetime.timedelta(days=60)
-        leaf = ca.issue_cert(*names, not_before=not_before, not_after=not_after)
+        if identity.key:
+            # A pinned key: the same public key on every run, so a TLSA record can name it.
+            chain_pem = _pinned(identity.key, names, ca, not_before, not_after)
+            self._serial += 1
+            chain_path = self._dir / f"pinned-{self._serial}.pem"
+            chain_path.write_bytes(chain_pem + identity.key.encode("ascii"))
+            ctx.load_cert_chain(str(chain_path))
+            return ctx
+        leaf = ca.issue_cert(
+            *names, common_name=names[0], not_before=not_before, not_after=not_after
+        )
         leaf.configure_cert(ctx)
         return ctx
 
@@ -141,6 +151,40 @@ def _weak(names: tuple[str, ...], ca: trustme.CA) -> tuple[bytes, bytes]:
         serialization.NoEncryption(),
     )
     return cert.public_bytes(serialization.Encoding.PEM) + ca.cert_pem.bytes(), key_pem
+
+
+def _pinned(
+    key_pem: str,
+    names: tuple[str, ...],
+    ca: trustme.CA,
+    not_before: datetime.datetime,
+    not_after: datetime.datetime,
+) -> bytes:
+    """Leaf and CA certificate (PEM) for a scenario-given key, with the extensions a public CA
+    sets (the verifier in gather/ requires the authority key identifier)."""
+    key = serialization.load_pem_private_key(key_pem.encode("ascii"), password=None)
+    ca_key = serialization.load_pem_private_key(ca.private_key_pem.bytes(), password=None)
+    ca_public = x509.load_pem_x509_certificate(ca.cert_pem.bytes()).public_key()
+    ca_subject = x509.load_pem_x509_certificate(ca.cert_pem.bytes()).subject
+    if not isinstance(key, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey) or not isinstance(
+        ca_public, ec.EllipticCurvePublicKey | rsa.RSAPublicKey
+    ):
+        raise ValueError("a pinned sandbox key must be an EC or RSA key")
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])]))
+        .issuer_name(ca_subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_public), False)
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), False)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False)
+        .sign(ca_key, hashes.SHA256())  # type: ignore[arg-type]
+    )
+    return cert.public_bytes(serialization.Encoding.PEM) + ca.cert_pem.bytes()
 
 
 def _self_signed(names: tuple[str, ...]) -> tuple[bytes, bytes]:

@@ -12,7 +12,7 @@ from assessment.model import Endpoint, NetworkProfile
 from assessment.sandbox.ca import SandboxCA
 from assessment.sandbox.dns_server import DnsResponder, DnsServer
 from assessment.sandbox.https_server import HttpsServer
-from assessment.sandbox.scenario import Scenario, ScenarioError, load_scenario
+from assessment.sandbox.scenario import Scenario, ScenarioClient, ScenarioError, load_scenario
 from assessment.sandbox.smtp_server import SmtpServer
 from assessment.sandbox.zones import ZoneSet
 
@@ -145,6 +145,16 @@ class Sandbox:
         return self.scenario.dkim_selectors
 
     @property
+    def clients(self) -> tuple[ScenarioClient, ...]:
+        """Every client the scenario serves, the top-level `client` first."""
+        return self.scenario.clients
+
+    @property
+    def book(self) -> Path | None:
+        """The data folder seed holding each client's client.toml, if the scenario has one."""
+        return self.scenario.book
+
+    @property
     def dns_port(self) -> int:
         return self._running(self._dns).port
 
@@ -213,6 +223,10 @@ def run_foreground(scenario_dir: Path, out: TextIO) -> None:
             print(f"  Domains    {', '.join(sandbox.domains)}", file=out)
             if sandbox.dkim_selectors:
                 print(f"  DKIM selectors {', '.join(sandbox.dkim_selectors)}", file=out)
+            for client in sandbox.clients[1:]:
+                print(f"  Client     {client.name}: {', '.join(client.domains)}", file=out)
+            if sandbox.book is not None:
+                print(f"  Client files (copy as a --data folder) {sandbox.book}", file=out)
             print("Command-line flags:", file=out)
             print(
                 f"  --nameserver {profile.resolvers[0]} --smtp-port {profile.smtp_port}"

@@ -6,6 +6,8 @@
     domains = ["brightsmiledental.example"]
     dkim_selectors = ["selector1"]
     latency = 0.05                    # optional: one-way network delay in seconds (see below)
+    book = "book"                     # optional: a data folder whose clients/<slug>/client.toml
+                                      # files name every client the scenario serves
 
     [dns]
     signed = ["good.test"]            # subtrees answered with AD when the query sets DO or AD
@@ -21,6 +23,8 @@
     behaviour = "normal"              # see HttpsBehaviour
     cert = "valid"                    # see CertKind
     cert_names = ["mta-sts.good.test"]  # optional; names the certificate is issued for
+    key = "keys/host.pem"             # optional: the leaf's private key (PEM), so its public
+                                      # key is the same on every run and a TLSA record can pin it
     redirect_to = "https://..."       # behaviour = "redirect" only
 
     [smtp."mx1.good.test"]            # one MX host; address from its A record
@@ -41,6 +45,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
+
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+from assessment.clients import ClientConfigError, load_client
+from assessment.workspace import WorkspaceError, client_slug
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -139,6 +148,8 @@ class TlsIdentity:
     issuer: str = ""
     """Organisation of an issuing CA under the sandbox root; "" issues from the root itself.
     A demo names a realistic fictional CA so its report does not read like a test lab."""
+    key: str = ""
+    """PEM private key the leaf is issued for; "" for a fresh key on every run."""
 
 
 @dataclass(frozen=True)
@@ -165,6 +176,17 @@ class SmtpHost:
 
 
 @dataclass(frozen=True)
+class ScenarioClient:
+    """One client the scenario serves, as its client.toml in the scenario's book names it."""
+
+    name: str
+    slug: str
+    domains: tuple[str, ...]
+    dkim_selectors: tuple[str, ...] = ()
+    country: str = ""
+
+
+@dataclass(frozen=True)
 class Scenario:
     folder: Path
     client: str
@@ -176,6 +198,10 @@ class Scenario:
     smtp: tuple[SmtpHost, ...] = ()
     latency: float = 0.0
     """One-way network delay the servers play, in seconds."""
+    book: Path | None = None
+    """A data folder seed: `clients/<slug>/client.toml` for every client served."""
+    clients: tuple[ScenarioClient, ...] = ()
+    """Every client served: the top-level one first, then the book's by slug."""
 
     @property
     def zones_dir(self) -> Path:
@@ -202,7 +228,10 @@ def load_scenario(folder: Path) -> Scenario:
         raise ScenarioError(f"{path}: invalid TOML: {exc}") from exc
     reader = _Reader(path)
     _known(
-        reader, data, "", {"client", "domains", "dkim_selectors", "dns", "https", "smtp", "latency"}
+        reader,
+        data,
+        "",
+        {"client", "domains", "dkim_selectors", "dns", "https", "smtp", "latency", "book"},
     )
     client = reader.string(data, "client")
     domains = tuple(_hostname(reader, d, "domains") for d in reader.strings(data, "domains"))
@@ -223,12 +252,18 @@ def load_scenario(folder: Path) -> Scenario:
         for host, body in reader.table(data, "https").items()
     )
     smtp = tuple(
-        _smtp_host(reader, host, body) for host, body in reader.table(data, "smtp").items()
+        _smtp_host(reader, folder, host, body) for host, body in reader.table(data, "smtp").items()
     )
     if not (folder / "zones").is_dir():
         raise ScenarioError(f"{folder}: missing zones/ folder")
     latency = reader.number(data, "latency", "", 0.0)
-    return Scenario(folder, client, domains, selectors, signed, rules, https, smtp, latency)
+    first = ScenarioClient(client, _slug(reader, client), domains, selectors)
+    book = reader.optional_string(data, "book", "")
+    book_dir = (folder / book).resolve() if book is not None else None
+    clients = _clients(reader, first, book_dir)
+    return Scenario(
+        folder, client, domains, selectors, signed, rules, https, smtp, latency, book_dir, clients
+    )
 
 
 class _Reader:
@@ -302,6 +337,42 @@ def _hostname(reader: _Reader, value: str, key: str) -> str:
     return name
 
 
+def _slug(reader: _Reader, name: str) -> str:
+    try:
+        return client_slug(name)
+    except WorkspaceError as exc:
+        raise reader.fail("client", str(exc)) from None
+
+
+def _clients(
+    reader: _Reader, first: ScenarioClient, book: Path | None
+) -> tuple[ScenarioClient, ...]:
+    """The top-level client, then every client.toml of the book; the book's file for the
+    top-level client's slug describes it in full (country included) and takes its place."""
+    if book is None:
+        return (first,)
+    folders = sorted(p for p in (book / "clients").glob("*") if (p / "client.toml").is_file())
+    if not folders:
+        raise reader.fail("book", f"{book} holds no clients/<slug>/client.toml")
+    found: dict[str, ScenarioClient] = {}
+    for folder in folders:
+        try:
+            config = load_client(book, folder.name)
+        except ClientConfigError as exc:
+            raise reader.fail("book", str(exc)) from None
+        assert config is not None
+        domains = tuple(_hostname(reader, d, f"book {folder.name} domains") for d in config.domains)
+        found[folder.name] = ScenarioClient(
+            config.name, folder.name, domains, config.dkim_selectors, config.country
+        )
+    head = found.pop(first.slug, first)
+    if head.domains != first.domains:
+        raise reader.fail(
+            "book", f"{first.slug}/client.toml lists other domains than the top-level `domains`"
+        )
+    return (head, *found.values())
+
+
 def _dns_rule(reader: _Reader, index: int, item: dict[str, Any]) -> DnsRule:
     where = f"dns.rules[{index}]."
     _known(reader, item, where, {"name", "behaviour", "subtree", "ede"})
@@ -320,7 +391,13 @@ def _dns_rule(reader: _Reader, index: int, item: dict[str, Any]) -> DnsRule:
     return DnsRule(name, behaviour, subtree, ede)
 
 
-def _identity(reader: _Reader, host: str, body: dict[str, Any], where: str) -> TlsIdentity:
+_KEYED_KINDS = (CertKind.VALID, CertKind.EXPIRED, CertKind.EXPIRING, CertKind.WRONGHOST)
+"""Kinds the sandbox CA issues with a scenario-given key (the others make their own)."""
+
+
+def _identity(
+    reader: _Reader, folder: Path, host: str, body: dict[str, Any], where: str
+) -> TlsIdentity:
     kind = reader.enum(body, "cert", where, CertKind, CertKind.VALID)
     names = (
         tuple(reader.strings(body, "cert_names", required=False)) if "cert_names" in body else ()
@@ -328,15 +405,42 @@ def _identity(reader: _Reader, host: str, body: dict[str, Any], where: str) -> T
     if not names:
         names = ("wrong-host.invalid",) if kind is CertKind.WRONGHOST else (host,)
     issuer = reader.optional_string(body, "cert_issuer", where) or ""
-    return TlsIdentity(kind, tuple(n.lower() for n in names), issuer.strip())
+    return TlsIdentity(
+        kind, tuple(n.lower() for n in names), issuer.strip(), _key(reader, folder, body, where)
+    )
+
+
+def _key(reader: _Reader, folder: Path, body: dict[str, Any], where: str) -> str:
+    path_text = reader.optional_string(body, "key", where)
+    if path_text is None:
+        return ""
+    kind = reader.enum(body, "cert", where, CertKind, CertKind.VALID)
+    if kind not in _KEYED_KINDS:
+        raise reader.fail(where + "key", f"cert = {kind.value!r} makes its own key")
+    path = folder / path_text
+    try:
+        text = path.read_text(encoding="ascii")
+        load_pem_private_key(text.encode("ascii"), password=None)
+    except (OSError, UnicodeDecodeError, ValueError, TypeError) as exc:
+        raise reader.fail(where + "key", f"{path}: not a readable PEM private key: {exc}") from exc
+    return text
 
 
 def _https_host(reader: _Reader, folder: Path, host: str, body: Any) -> HttpsHost:
     where = f"https.{host}."
     if not isinstance(body, dict):
         raise reader.fail(where.rstrip("."), "expected a table")
-    allowed = {"policy", "policy_text", "behaviour", "cert", "cert_names", "redirect_to", "delay"}
-    allowed |= {"cert_issuer"}
+    allowed = {
+        "policy",
+        "policy_text",
+        "behaviour",
+        "cert",
+        "cert_names",
+        "cert_issuer",
+        "key",
+        "redirect_to",
+        "delay",
+    }
     _known(reader, body, where, allowed)
     host = _hostname(reader, host, where + "host")
     if "policy" in body and "policy_text" in body:
@@ -360,24 +464,27 @@ def _https_host(reader: _Reader, folder: Path, host: str, body: Any) -> HttpsHos
         host=host,
         policy=policy,
         behaviour=behaviour,
-        cert=_identity(reader, host, body, where),
+        cert=_identity(reader, folder, host, body, where),
         redirect_to=redirect_to,
         delay=reader.number(body, "delay", where, default),
     )
 
 
-def _smtp_host(reader: _Reader, host: str, body: Any) -> SmtpHost:
+def _smtp_host(reader: _Reader, folder: Path, host: str, body: Any) -> SmtpHost:
     where = f"smtp.{host}."
     if not isinstance(body, dict):
         raise reader.fail(where.rstrip("."), "expected a table")
     _known(
-        reader, body, where, {"behaviour", "cert", "cert_names", "delay", "banner", "cert_issuer"}
+        reader,
+        body,
+        where,
+        {"behaviour", "cert", "cert_names", "cert_issuer", "key", "delay", "banner"},
     )
     host = _hostname(reader, host, where + "host")
     return SmtpHost(
         host=host,
         behaviour=reader.enum(body, "behaviour", where, SmtpBehaviour, SmtpBehaviour.NORMAL),
-        cert=_identity(reader, host, body, where),
+        cert=_identity(reader, folder, host, body, where),
         delay=reader.number(body, "delay", where, DEFAULT_DELAY),
         banner=_banner(reader, body, where),
     )

@@ -66,6 +66,7 @@ BASE = frozenset(
         "clients",
         "resources",
         "parameters",
+        "progress",
     }
 )
 _ANALYSIS = frozenset({"records", "checks", "tlsrpt", "dmarc"})
@@ -81,17 +82,19 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "tlsrpt": frozenset({"records", "gather", "intake"}),
     "dmarc": frozenset({"records", "gather", "tlsrpt", "intake"}),
     "posture": frozenset({"records", "checks"}),
+    # Two runs compared: reads run folders (gather's snapshot loader), grades them (posture).
+    "diff": frozenset({"records", "checks", "posture", "gather"}),
     "planning": _ANALYSIS | {"posture"},
     "readiness": _ANALYSIS | {"planning", "posture"},
-    "report": _ANALYSIS | {"planning", "readiness", "posture"},
+    "report": _ANALYSIS | {"planning", "readiness", "posture", "diff"},
     # One run read back from its folder, and the Jupyter kernel the runner starts.
     "runs": _ANALYSIS | {"gather"},
     "kernel": frozenset(),
     "tables": _ANALYSIS | {"gather", "runs"},
     "pipeline": _ANALYSIS
-    | {"gather", "planning", "readiness", "report", "tables", "runs", "posture"},
+    | {"gather", "planning", "readiness", "report", "tables", "runs", "posture", "diff"},
     "portfolio": _ANALYSIS
-    | {"gather", "planning", "readiness", "report", "pipeline", "run", "posture"},
+    | {"gather", "planning", "readiness", "report", "pipeline", "run", "posture", "diff"},
     "run": _ANALYSIS
     | {"gather", "planning", "readiness", "report", "pipeline", "sandbox", "kernel", "runs"}
     | {"posture"},
