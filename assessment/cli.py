@@ -212,9 +212,10 @@ def _data_dir(args: argparse.Namespace) -> Path:
 
 def assessment_inputs(
     args: argparse.Namespace,
-) -> tuple[str, list[str], list[str], list[str]]:
-    """Client, domains, DKIM selectors and TLS-RPT sources: the command line, completed by
-    the client's client.toml (domains on the command line replace the file's)."""
+) -> tuple[str, list[str], list[str], list[str], list[str]]:
+    """Client, domains, DKIM selectors, TLS-RPT and DMARC sources: the command line,
+    completed by the client's client.toml (domains on the command line replace the file's,
+    selectors and sources add to it)."""
     from assessment.clients import ClientConfigError, load_client
     from assessment.workspace import Workspace
 
@@ -231,16 +232,19 @@ def assessment_inputs(
             f"no domain given, and no {Workspace(data_dir).client(name).config} to take them from"
         )
     chosen = selectors([*args.dkim_selector, *(config.dkim_selectors if config else ())])
-    sources = list(dict.fromkeys([*args.tlsrpt, *(config.tlsrpt_sources if config else ())]))
-    return client, domain_names(domains), chosen, sources
+    tlsrpt = list(dict.fromkeys([*args.tlsrpt, *(config.tlsrpt_sources if config else ())]))
+    dmarc = list(dict.fromkeys([*args.dmarc, *(config.dmarc_sources if config else ())]))
+    return client, domain_names(domains), chosen, tlsrpt, dmarc
 
 
 def _report_sources(result: RunResult) -> int:
     """Say on stderr what each report source yielded; 1 when one failed or had rejections."""
     from assessment.tlsrpt.commands import source_line
 
+    kinds = {"tlsrpt": "TLS-RPT", "dmarc": "DMARC"}
     for outcome in result.sources:
-        print(f"mailposture: TLS-RPT {source_line(outcome)}", file=sys.stderr)
+        label = kinds.get(outcome.kind, outcome.kind)
+        print(f"mailposture: {label} {source_line(outcome)}", file=sys.stderr)
     if any(o.failed or o.rejected for o in result.sources):
         return EXIT_PARTIAL
     return 0
@@ -249,7 +253,7 @@ def _report_sources(result: RunResult) -> int:
 def cmd_assess(args: argparse.Namespace) -> int:
     from assessment.run import run_assessment
 
-    client, domains, chosen, sources = assessment_inputs(args)
+    client, domains, chosen, tlsrpt, dmarc = assessment_inputs(args)
     profile = profile_from_args(args)
     result = run_assessment(
         client,
@@ -258,7 +262,8 @@ def cmd_assess(args: argparse.Namespace) -> int:
         data_dir=_data_dir(args),
         selectors=chosen,
         out_dir=Path(args.out) if args.out else None,
-        tlsrpt_sources=sources,
+        tlsrpt_sources=tlsrpt,
+        dmarc_sources=dmarc,
     )
     print(result.run_dir)
     return _report_sources(result)
@@ -310,6 +315,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     import tempfile
     from datetime import UTC, datetime
 
+    from assessment.dmarc.demo import generate_demo_reports as generate_dmarc
     from assessment.run import run_assessment
     from assessment.sandbox import Sandbox, demo_scenario_dir
     from assessment.tlsrpt.demo import generate_demo_reports
@@ -319,8 +325,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         tempfile.TemporaryDirectory(prefix="mailposture-demo-") as tmp,
         Sandbox(demo_scenario_dir()) as sandbox,
     ):
+        today = datetime.now(UTC).date()
         reports = Path(tmp) / "tlsrpt"
-        generate_demo_reports(reports, datetime.now(UTC).date())
+        generate_demo_reports(reports, today)
+        aggregates = Path(tmp) / "dmarc"
+        generate_dmarc(aggregates, today)
         result = run_assessment(
             sandbox.client,
             sandbox.domains,
@@ -329,6 +338,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             selectors=sandbox.dkim_selectors,
             out_dir=Path(args.out) if args.out else None,
             tlsrpt_sources=[str(reports)],
+            dmarc_sources=[str(aggregates)],
+            country=sandbox.clients[0].country or None,
         )
     print(result.pdf)
     print(
@@ -434,6 +445,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="TLS-RPT reports to import first (repeatable): a file, a folder, an mbox file, a "
         "Maildir, or imaps://user@host[:port]/FOLDER with the password in "
         "$MAILPOSTURE_IMAP_PASSWORD",
+    )
+    assess.add_argument(
+        "--dmarc",
+        action="append",
+        default=[],
+        metavar="SOURCE",
+        help="DMARC aggregate reports to import first (repeatable), in the same forms as "
+        "--tlsrpt; the report then says who sends mail as the client and when p=reject is safe",
     )
     _network(assess)
     _common(assess)

@@ -16,7 +16,7 @@ import json
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from assessment.kernel import NotebookKernel
     from assessment.model import NetworkProfile
 
-ASSESS, TLSRPT, REPORT = "assess.ipynb", "tlsrpt.ipynb", "report.ipynb"
+ASSESS, TLSRPT, DMARC, REPORT = "assess.ipynb", "tlsrpt.ipynb", "dmarc.ipynb", "report.ipynb"
 
 
 class ToolError(Exception):
@@ -214,14 +214,29 @@ def check_run_inputs(
     profile: NetworkProfile,
     data_dir: Path,
     tlsrpt_sources: Sequence[str] = (),
+    dmarc_sources: Sequence[str] = (),
 ) -> Path:
     """Everything a run is refused for, checked before it starts; the client's folder."""
+    from assessment.clients import ClientConfigError, load_client
     from assessment.gather import ResolverUnavailable, check_resolvers
+    from assessment.readiness import known_opt_ins
     from assessment.report.brand import BrandError, resolve_brand
 
     if not domains:
         raise ToolError("no domain given")
     _check_sources(tlsrpt_sources)
+    _check_sources(dmarc_sources)
+    try:
+        config = load_client(data_dir, client)
+    except ClientConfigError as exc:
+        raise ToolError(str(exc)) from exc
+    known = known_opt_ins()
+    unknown = [f for f in (config.frameworks if config else ()) if f not in known]
+    if unknown:
+        raise ToolError(
+            f"{Workspace(data_dir).client(client).config}: frameworks: unknown "
+            f"{', '.join(repr(f) for f in unknown)}; known: {', '.join(known)}"
+        )
     try:
         client_folder = Workspace(data_dir).client(client)
         # Fail before any network work if the brand cannot be used.
@@ -247,18 +262,29 @@ def run_assessment(
     out_dir: Path | None = None,
     tlsrpt_sources: Sequence[str] = (),
     window_days: int = 14,
+    dmarc_sources: Sequence[str] = (),
+    country: str | None = None,
 ) -> RunResult:
-    """Assess, import TLS-RPT reports (if any are given), report: the full papermill path."""
+    """Assess, import TLS-RPT and DMARC aggregate reports (those given), report: the full
+    papermill path. `country` (an ISO code) overrides the client.toml's for this run: it
+    dates the plan around the country's public holidays and picks its frameworks."""
     from assessment.codec import to_json
     from assessment.names import DomainName
 
     chosen = _out_folder(out_dir) if out_dir is not None else None
-    client_path = check_run_inputs(client, domains, profile, data_dir, tlsrpt_sources)
+    client_path = check_run_inputs(
+        client, domains, profile, data_dir, tlsrpt_sources, dmarc_sources
+    )
     run = chosen or ClientFolder(client_path).new_run()
     run_dir = run.path
     run_dir.mkdir(parents=True, exist_ok=True)
     names = [DomainName.parse(d).ascii for d in domains]
-    steps = [ASSESS, *([TLSRPT] if tlsrpt_sources else []), REPORT]
+    steps = [
+        ASSESS,
+        *([TLSRPT] if tlsrpt_sources else []),
+        *([DMARC] if dmarc_sources else []),
+        REPORT,
+    ]
     # The first notebook's kernel starts alone (on 2 cores, starting all three at once
     # delayed it by 0.3-1.6 s); once it answers, the others start and import what their
     # notebooks use while the earlier notebooks run (gather mostly waits on the network).
@@ -288,6 +314,9 @@ def run_assessment(
             )
         ]
         info = run.read_info()
+        if country is not None and country != info.country:
+            info = replace(info, country=country)
+            run.write_info(info)
         if tlsrpt_sources:
             executed.append(
                 execute(
@@ -302,6 +331,21 @@ def run_assessment(
                         "run_dir": str(run_dir),
                     },
                     kernels.pop(TLSRPT),
+                )
+            )
+        if dmarc_sources:
+            executed.append(
+                execute(
+                    DMARC,
+                    run_dir,
+                    {
+                        "client": client,
+                        "sources": [str(s) for s in dmarc_sources],
+                        "as_of": info.assessed_on,
+                        "data_dir": str(data_dir.resolve()),
+                        "run_dir": str(run_dir),
+                    },
+                    kernels.pop(DMARC),
                 )
             )
         executed.append(rerender(run_dir, kernels.pop(REPORT)))

@@ -74,6 +74,7 @@ def assess_client(job: ClientJob) -> ClientOutcome:
             data_dir=data_dir,
             selectors=config.dkim_selectors,
             tlsrpt_sources=config.tlsrpt_sources,
+            dmarc_sources=config.dmarc_sources,
         )
         summary = summarise_run(result.run_dir, country=config.country)
     except (ToolError, ClientConfigError) as exc:

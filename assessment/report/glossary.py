@@ -42,6 +42,11 @@ _ENTRIES: Final = (
         covers=("adkim=", "aspf="),
     ),
     GlossaryEntry(
+        "ARC",
+        "Authenticated Received Chain: a forwarder's signed note of the checks a message "
+        "passed before it was forwarded; receivers may trust it.",
+    ),
+    GlossaryEntry(
         "Certificate authority (CA)",
         "An organisation that issues TLS certificates and vouches for the names in them. "
         "Mail servers and browsers trust a fixed list of them.",
@@ -80,8 +85,9 @@ _ENTRIES: Final = (
     GlossaryEntry(
         "DMARC policy",
         "p= says what receivers do with mail that fails DMARC: none (deliver it), quarantine "
-        "(junk folder) or reject (refuse it); sp= the same for subdomains.",
-        covers=("p=", "sp="),
+        "(junk folder) or reject (refuse it); sp= the same for subdomains; pct=100: for "
+        "all of it.",
+        covers=("p=", "sp=", "pct="),
     ),
     GlossaryEntry(
         "DNS",
@@ -274,6 +280,8 @@ PROPER_NAMES: Final = frozenset(
         "NCSC",
         "NIST",
         "ACSC",
+        "GOV",  # GOV.UK
+        "SP",  # NIST SP 800-177
     }
 )
 

@@ -42,6 +42,9 @@ def workplace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "full").mkdir()
     (root / "full" / "notes.txt").write_text("someone else's files\n")
     (root / "scenario").mkdir()
+    odd = root / "data" / "clients" / "odd-frameworks"
+    odd.mkdir(parents=True)
+    (odd / "client.toml").write_text('domains = ["odd.example"]\nframeworks = ["us", "narnia"]\n')
     return root
 
 
@@ -72,6 +75,8 @@ MISTAKES = [
         "not in the URL",
     ),
     (["assess", "--client", "Acme", "x.example", "--tlsrpt", "http://x.example/"], "imaps://"),
+    (["assess", "--client", "Acme", "x.example", "--dmarc", "/does-not-exist"], "no such file"),
+    (["assess", "--client", "Odd Frameworks"], "frameworks: unknown 'narnia'; known:"),
     (["assess", "--client", "Nobody"], "no domain given"),
     (["assess", "--client", "Acme", "192.0.2.1"], "IP address"),
     (["check", "192.0.2.1"], "IP address"),

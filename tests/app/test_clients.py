@@ -20,6 +20,7 @@ def _args(
         domains=list(domains),
         dkim_selector=list(selectors),
         tlsrpt=[],
+        dmarc=["/mnt/dmarc"],
     )
 
 
@@ -34,20 +35,23 @@ def test_domains_and_selectors_come_from_the_client_file(tmp_path: Path) -> None
         tmp_path,
         "acme-dental",
         'name = "Acme Dental"\ndomains = ["Acme-Dental.example", "acme.example."]\n'
-        'dkim_selectors = ["s1"]\ntlsrpt_sources = ["/srv/tlsrpt"]\n',
+        'dkim_selectors = ["s1"]\ntlsrpt_sources = ["/srv/tlsrpt"]\n'
+        'dmarc_sources = ["/srv/dmarc", "/mnt/dmarc"]\n',
     )
-    client, domains, selectors, sources = assessment_inputs(
+    client, domains, selectors, sources, dmarc = assessment_inputs(
         _args(tmp_path, "acme dental", selectors=("s0", "s1"))
     )
     assert client == "Acme Dental"
     assert domains == ["acme-dental.example", "acme.example"]
     assert selectors == ["s0", "s1"]
     assert sources == ["/srv/tlsrpt"]
+    # The command line's sources come first; one given in both places is read once.
+    assert dmarc == ["/mnt/dmarc", "/srv/dmarc"]
 
 
 def test_domains_on_the_command_line_replace_the_file(tmp_path: Path) -> None:
     _write(tmp_path, "acme", 'domains = ["acme.example"]\n')
-    _, domains, _, _ = assessment_inputs(_args(tmp_path, "Acme", "other.example"))
+    _, domains, _, _, _ = assessment_inputs(_args(tmp_path, "Acme", "other.example"))
     assert domains == ["other.example"]
 
 

@@ -40,6 +40,7 @@ def test_run_folder_holds_everything(demo_run: Path) -> None:
         "report.pdf",
         "assess.ipynb",
         "tlsrpt.ipynb",
+        "dmarc.ipynb",
         "report.ipynb",
         "run.json",
     ):
@@ -49,9 +50,12 @@ def test_run_folder_holds_everything(demo_run: Path) -> None:
     assert json.loads((demo_run / "findings.json").read_text())
     assert not (demo_run / "render-warnings.txt").exists()
     info = json.loads((demo_run / "run.json").read_text())
-    (source,) = info["sources"]
-    assert source["kind"] == "tlsrpt" and source["imported"] > 0
-    assert source["rejected"] == 0 and source["error"] == ""
+    assert [s["kind"] for s in info["sources"]] == ["tlsrpt", "dmarc"]
+    for source in info["sources"]:
+        assert source["imported"] > 0
+        assert source["rejected"] == 0 and source["error"] == ""
+    # The demo client is in Britain: its plan avoids UK bank holidays, its frameworks are UK.
+    assert info["country"] == "GB"
 
 
 def test_pdf_names_the_client_and_findings(demo_run: Path) -> None:
@@ -114,3 +118,11 @@ def test_demo_report_is_a_dozen_pages_and_the_evidence_is_beside_it(demo_run: Pa
     assert pages <= 12, pages
     evidence = _plain_text(demo_run / "evidence.pdf")
     assert "E1" in evidence and "brightsmiledental.example" in evidence
+
+
+def test_pdf_says_who_sends_mail_as_the_client(demo_run: Path) -> None:
+    flat = " ".join(_pdf_text(demo_run / "report.pdf").split())
+    # The demo's DMARC reports are imported and read: a named service to fix, with its records.
+    assert "Who sends mail as you" in flat
+    assert "Mailchimp" in flat and "dkim2.mcsv.net" in flat
+    assert "Cyber Essentials" in flat
