@@ -111,6 +111,8 @@ class RowView:
     client_rows: int
     domain: str
     failed: bool
+    absent: str
+    """Why the domain has no verdicts (it does not exist, every lookup failed); "" if it has."""
     grade: str
     previous_grade: str
     spoofable: str
@@ -162,7 +164,8 @@ def _tlsrpt_text(row: DomainRow) -> str:
 
 
 _NOT_ASSESSED = {
-    "missing": "The domain does not exist (NXDOMAIN)",
+    "missing": "The domain does not exist (NXDOMAIN): ask the client whether it is still "
+    "theirs, or take it out of client.toml",
     "unassessable": "Could not be assessed: every lookup failed",
 }
 
@@ -176,7 +179,8 @@ def _row_view(row: DomainRow, first: bool, count: int) -> RowView:
         client_rows=count,
         domain=row.domain,
         failed=failed,
-        grade=row.grade or ("" if failed else "-"),
+        absent=absent or "",
+        grade=row.grade or ("" if failed else "\u2013"),
         previous_grade=row.previous_grade
         if row.previous_grade and row.previous_grade != row.grade
         else "",
@@ -184,7 +188,7 @@ def _row_view(row: DomainRow, first: bool, count: int) -> RowView:
         spoofable_class=_SPOOF_CLASS.get(row.spoofable, "unknown"),
         protected="" if absent else row.transport_protected,
         protected_class=_PROTECTED_CLASS.get(row.transport_protected, "unknown"),
-        phase=absent or row.mta_sts_phase,
+        phase="" if absent else row.mta_sts_phase,
         dmarc=row.dmarc_policy,
         tlsrpt=_tlsrpt_text(row) if not (failed or absent) else "",
         next_date=f"{date.fromisoformat(row.next_plan_date):%d %b %Y}"

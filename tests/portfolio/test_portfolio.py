@@ -220,6 +220,10 @@ def test_pdf_lists_every_client(first: Ran) -> None:
     html = (first.folder / "portfolio.html").read_text(encoding="utf-8")
     assert "Hartley &amp; Finch Solicitors" in html
     assert "Hartley & Finch" not in html
+    # A domain that is gone says so across the verdict columns instead of in one of them.
+    flat = " ".join(text.split())
+    assert "The domain does not exist (NXDOMAIN): ask the client whether it is still" in flat
+    assert html.count('class="absent" colspan="5"') == 1
 
 
 # ------------------------------------------------------------------ again, unchanged
