@@ -13,9 +13,7 @@ is all or nothing (a killed one leaves the store as it was before it).
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
-from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Final
 
 import pandas as pd
 
@@ -29,7 +27,7 @@ from assessment.dmarc.frames import (
 )
 from assessment.intake.audit import decompress_raw
 from assessment.intake.batch import StoreError, micros
-from assessment.intake.storefile import StoreSchema, begin_write, open_store, write_failure
+from assessment.intake.storefile import ReportStoreFile, StoreSchema
 
 SCHEMA_VERSION: Final = 1
 STORE_FILE: Final = "dmarc.sqlite"
@@ -138,26 +136,10 @@ _SUMMARY_SQL: Final = (
 )
 
 
-class DmarcStore:
+class DmarcStore(ReportStoreFile):
     """A client's DMARC aggregate report store; use as a context manager."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._db = open_store(path, _STORE)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._db.close()
+    schema = _STORE
 
     def batch(self) -> ImportBatch:
         """Open a write transaction; ``ImportBatch.commit`` decides and writes it.
@@ -165,14 +147,7 @@ class DmarcStore:
         Waits for an import running in another process, then gives up with a one-line
         `StoreError` (see `assessment.intake.storefile`).
         """
-        return begin_write(self._db, self.path, _STORE, lambda: ImportBatch(self._db))
-
-    def write_failure(self, exc: BaseException) -> StoreError:
-        """The one-line error for an import whose writes failed (and were rolled back)."""
-        return write_failure(self.path, _STORE, exc)
-
-    def integrity_ok(self) -> bool:
-        return bool(self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
+        return self._begin(ImportBatch)
 
     def raw_report(self, report_pk: int) -> bytes:
         """The report XML exactly as imported."""

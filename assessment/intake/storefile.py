@@ -19,7 +19,8 @@ import sqlite3
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Final, NamedTuple, TypeVar
+from types import TracebackType
+from typing import ClassVar, Final, NamedTuple, Self, TypeVar
 
 from assessment.intake.batch import StoreError
 
@@ -215,3 +216,40 @@ def write_failure(path: Path, schema: StoreSchema, exc: BaseException) -> StoreE
         f"import into the {schema.label} {path} failed: {reason(exc)}; nothing from "
         "this import was stored and the reports stored before are intact"
     )
+
+
+class ReportStoreFile:
+    """What both report stores share: the file opened (brought up to date, or refused),
+    closed as a context manager, and imports written in one transaction that waits for
+    another process's import."""
+
+    schema: ClassVar[StoreSchema]
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db = open_store(path, self.schema)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _begin(self, opener: Callable[[sqlite3.Connection], _T]) -> _T:
+        """A write transaction opened by ``opener`` (see `begin_write`)."""
+        return begin_write(self._db, self.path, self.schema, lambda: opener(self._db))
+
+    def write_failure(self, exc: BaseException) -> StoreError:
+        """The one-line error for an import whose writes failed (and were rolled back)."""
+        return write_failure(self.path, self.schema, exc)
+
+    def integrity_ok(self) -> bool:
+        return bool(self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")

@@ -14,11 +14,9 @@ is all or nothing (a killed one leaves the store as it was before it).
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Final, Self
+from typing import TYPE_CHECKING, Any, Final
 
-from assessment.intake.storefile import StoreSchema, begin_write, open_store, write_failure
+from assessment.intake.storefile import ReportStoreFile, StoreSchema
 from assessment.tlsrpt.batch import (
     ImportBatch,
     LoggedItem,
@@ -174,26 +172,10 @@ _SUMMARY_FAILURES_SQL: Final = (
 )
 
 
-class TlsRptStore:
+class TlsRptStore(ReportStoreFile):
     """A client's TLS-RPT store; use as a context manager."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._db = open_store(path, _STORE)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._db.close()
+    schema = _STORE
 
     def batch(self) -> ImportBatch:
         """Open a write transaction; ``ImportBatch.commit`` decides and writes it.
@@ -201,14 +183,7 @@ class TlsRptStore:
         Waits for an import running in another process, then gives up with a one-line
         `StoreError` (see `assessment.intake.storefile`).
         """
-        return begin_write(self._db, self.path, _STORE, lambda: ImportBatch(self._db))
-
-    def write_failure(self, exc: BaseException) -> StoreError:
-        """The one-line error for an import whose writes failed (and were rolled back)."""
-        return write_failure(self.path, _STORE, exc)
-
-    def integrity_ok(self) -> bool:
-        return bool(self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
+        return self._begin(ImportBatch)
 
     def raw_report(self, report_pk: int) -> bytes:
         """The report JSON exactly as imported."""
