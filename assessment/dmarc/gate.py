@@ -489,13 +489,18 @@ def _verdict(
         )
     else:
         summary.append(
-            f"{_plural(fig.days, 'day')} of reports in {period} from "
+            (
+                f"Reports for every day of {period}"
+                if fig.days >= rules.window_days
+                else f"Reports on {fig.days} of {period}"
+            )
+            + " from "
             f"{_plural(len(fig.reporters), 'reporting organisation')} "
             f"({', '.join(fig.reporters)}): {_plural(fig.messages, 'message')}, of which "
             f"{fig.legitimate:,} legitimate ({fig.aligned:,} passing DMARC"
             + (f", {share:.1%}" if share is not None else "")
-            + f"), {fig.forwarded:,} forwarded and {fig.unauthenticated:,} unauthenticated "
-            "(spoofing or unknown one-offs)."
+            + f"), {fig.forwarded:,} forwarded and failing, and {fig.unauthenticated:,} "
+            "unauthenticated (spoofing or unknown one-offs)."
         )
         if fig.days < rules.min_days:
             coverage.append(

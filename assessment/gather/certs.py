@@ -276,5 +276,11 @@ def verify_chain(
         else:
             reasons.append("untrusted issuer: the chain does not lead to a trusted root")
     elif not reasons:
-        reasons.append("rejected by the verifier")
-    return False, f"{'; '.join(reasons)} ({error})"
+        # No cause of our own to name: the verifier's, without its dump of the certificate
+        # object ("(encountered processing <Certificate(...)>)"), which reads as a crash.
+        return False, f"rejected by the verifier: {_plain(error)}"
+    return False, "; ".join(reasons)
+
+
+def _plain(error: str) -> str:
+    return error.split(" (encountered processing", 1)[0].strip() or "no reason given"

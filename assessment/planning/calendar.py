@@ -42,7 +42,8 @@ _COUNTRY_NAMES = {
     "ZA": "South Africa",
 }
 _REGION_NAMES = {
-    "GB-ENG": "England",
+    # England and Wales share their bank holidays; Wales is a subdivision of its own too.
+    "GB-ENG": "England and Wales",
     "GB-SCT": "Scotland",
     "GB-WLS": "Wales",
     "GB-NIR": "Northern Ireland",
@@ -74,7 +75,7 @@ class WorkCalendar:
         code, _, sub = self.country.upper().partition("-")
         name = _COUNTRY_NAMES.get(code, f"the country with code {code}")
         region = _REGION_NAMES.get(f"{code}-{sub or _DEFAULT_SUBDIVISION.get(code, '')}")
-        return f"{region}, {name}" if region else name
+        return f"{region} ({name.removeprefix('the ')})" if region else name
 
     @cached_property
     def description(self) -> str:

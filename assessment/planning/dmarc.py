@@ -167,7 +167,7 @@ def plan_dmarc(
                 cursor,
                 calendar.add_working_days(cursor, 1),
                 (
-                    "Publish the record in dmarc-reports.zone. It changes nothing for your mail "
+                    "Publish the DMARC record below. It changes nothing for your mail "
                     "(the policy stays as it is) but makes every large mailbox provider send a "
                     "daily report of who sent mail as the domain.",
                 ),
@@ -215,7 +215,8 @@ def plan_dmarc(
         "were analysed for this assessment) and confirms in writing that every legitimate "
         "service passes aligned."
     )
-    senders_end = cursor + timedelta(days=senders_days)
+    # Every date the plan prints is a working day, ends included.
+    senders_end = calendar.working_day(cursor + timedelta(days=senders_days))
     steps.append(
         PlanStep(
             StepKind.DMARC_SENDERS,
@@ -249,10 +250,10 @@ def plan_dmarc(
                 StepKind.DMARC_QUARANTINE,
                 f"Switch the DMARC policy of {domain} to quarantine",
                 day,
-                day + timedelta(days=timing.dmarc_quarantine_days),
+                calendar.working_day(day + timedelta(days=timing.dmarc_quarantine_days)),
                 (
-                    "Publish the record in dmarc-quarantine.zone: mail that fails DMARC now "
-                    "goes to the junk folder instead of the inbox.",
+                    "Publish the DMARC record below. Mail that fails DMARC then goes to the junk "
+                    "folder instead of the inbox.",
                     "Read the aggregate reports twice a week for the first two weeks.",
                 ),
                 _switch_gate(gate, "quarantine"),
@@ -281,8 +282,8 @@ def plan_dmarc(
             day,
             None,
             (
-                "Publish the record in dmarc-reject.zone: receivers now refuse mail that "
-                "fails DMARC, so nobody can send mail that looks like it comes from the domain.",
+                "Publish the DMARC record below. Receivers then refuse mail that fails DMARC, "
+                "so nobody can send mail that looks like it comes from the domain.",
                 "Keep reading the aggregate reports monthly; a new service must be set up to "
                 "pass DMARC before it sends.",
             ),

@@ -82,12 +82,28 @@ def parked_records(ctx: DomainContext) -> tuple[tuple[Record, ...], tuple[str, .
     return tuple(missing), tuple(present)
 
 
+def _parked_rollback(records: Sequence[Record]) -> str:
+    published = [
+        f"{r.name} {r.rtype}" for r in records if r.name.startswith(("_dmarc.", "*._domainkey."))
+    ]
+    if any(r.rtype == "MX" for r in records):
+        published.append("the null MX")
+    return (
+        f"If mail from the domain turns out to be legitimate: delete {' and '.join(published)}, "
+        "then follow the DMARC steps for a domain that sends mail."
+        if published
+        else "Publish the previous SPF record again."
+    )
+
+
 def parked_kit(ctx: DomainContext, start: date, calendar: WorkCalendar) -> PlanStep | None:
     records, present = parked_records(ctx)
     if not records:
         return None
     domain = ctx.domain
-    day = calendar.working_day(start)
+    # A switch: if the domain sends mail after all, p=reject blocks it, so it lands on a
+    # day someone is there to read the bounces (never a Friday or before a holiday).
+    day = calendar.switch_day(start)
     already = f" Already in place: {', '.join(present)}." if present else ""
     return PlanStep(
         StepKind.PARKED_KIT,
@@ -95,9 +111,8 @@ def parked_kit(ctx: DomainContext, start: date, calendar: WorkCalendar) -> PlanS
         day,
         calendar.add_working_days(day, 1),
         (
-            f"{domain} receives no mail ({ctx.no_mail_reason}). Publish the records in "
-            "parked-domain.zone so that receivers refuse any mail claiming to come from it."
-            + already,
+            "Publish the records below so that receivers refuse any mail claiming to come "
+            f"from {domain}, which receives no mail ({ctx.no_mail_reason})." + already,
             "If the domain does send mail after all (check with whoever registered it), "
             "tell the consultant before publishing: it then follows the DMARC steps instead.",
         ),
@@ -107,7 +122,8 @@ def parked_kit(ctx: DomainContext, start: date, calendar: WorkCalendar) -> PlanS
         effort=Effort(15),
         records=records,
         check=f"Re-test with the kit: {domain} shows a null MX, SPF -all and DMARC p=reject.",
-        rollback="Delete the DMARC record if mail from the domain turns out to be legitimate.",
+        rollback=_parked_rollback(records),
+        switch=True,
         priority=10,
     )
 

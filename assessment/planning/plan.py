@@ -35,6 +35,8 @@ from assessment.planning.steps import PlanStep, PlanTiming, Record, StepKind
 from assessment.planning.sts import plan_sts
 from assessment.planning.texts import hosting_notes, tlsrpt_artifact, zone_line
 from assessment.planning.verify import PlanSelfCheckError, verify_plan
+from assessment.records.mtasts import parse_sts_txt
+from assessment.records.mtasts_policy import parse_sts_policy
 from assessment.records.spf import parse_spf
 from assessment.tlsrpt.gate import EnforceGates, EnforceVerdict
 from assessment.workspace import write_atomic
@@ -138,6 +140,7 @@ def _mail_domain(
     files += [Artifact(_title(n, ctx.domain), n, text) for n, text in track.records.items()]
     steps += sts.steps
     files += _sts_artifacts(state, sts.next_policy, sts.enforce_policy, sts.rollback_policy)
+    files += _raise_artifacts(ctx.domain, sts.raised_policies)
     files.append(
         Artifact(
             f"TLS-RPT record ({ctx.domain})",
@@ -201,6 +204,27 @@ def _sts_artifacts(
         out.append(
             Artifact(
                 f"_mta-sts TXT record for {title.removeprefix('MTA-STS ')} ({domain})",
+                f"{stem}-record.zone",
+                zone_line(f"_mta-sts.{domain}", txt),
+            )
+        )
+    return out
+
+
+def raise_stem(txt: str) -> str:
+    """The file name stem of one max_age raise: named by its policy id, unique per step."""
+    return f"mta-sts-raise-{parse_sts_txt(txt).id}"
+
+
+def _raise_artifacts(domain: str, raised: Sequence[tuple[str, str]]) -> list[Artifact]:
+    out: list[Artifact] = []
+    for body, txt in raised:
+        max_age = parse_sts_policy(body).max_age
+        stem = raise_stem(txt)
+        out.append(Artifact(f"MTA-STS policy, max_age {max_age} ({domain})", f"{stem}.txt", body))
+        out.append(
+            Artifact(
+                f"_mta-sts TXT record for the max_age {max_age} policy ({domain})",
                 f"{stem}-record.zone",
                 zone_line(f"_mta-sts.{domain}", txt),
             )

@@ -3,6 +3,7 @@ with a long max_age, each step dated on the client's working days."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from assessment.model import Finding
@@ -27,7 +28,7 @@ from assessment.planning.texts import (
     tlsrpt_value,
 )
 from assessment.records.mtasts import StsMode
-from assessment.tlsrpt.gate import EnforceGates, EnforceStatus, EnforceVerdict
+from assessment.tlsrpt.gate import UNNAMED_MX, EnforceGates, EnforceStatus, EnforceVerdict
 
 
 class StsPlanner:
@@ -57,6 +58,8 @@ class StsPlanner:
         self.next_policy: tuple[str, str] | None = None
         self.enforce_policy: tuple[str, str] | None = None
         self.rollback_policy: tuple[str, str] | None = None
+        self.raised_policies: list[tuple[str, str]] = []
+        """The policy and TXT value of each max_age raise after enforce, in order."""
         self.hosting_handled = False
         self.carried_gates: list[str] = []
         """Conditions of a prerequisites step that had nothing to do: the watch checks them."""
@@ -72,6 +75,9 @@ class StsPlanner:
         return f"https://mta-sts.{self.domain}/.well-known/mta-sts.txt"
 
     def _add(self, step: PlanStep) -> None:
+        if step.end is not None:
+            # Every date the plan prints is a working day, ends included.
+            step = replace(step, end=self.calendar.working_day(step.end))
         self.steps.append(step)
         if step.end is not None:
             self.cursor = self.calendar.working_day(step.end)
@@ -188,11 +194,21 @@ class StsPlanner:
         if self.verdict is not None and self.verdict.status is EnforceStatus.NOT_READY:
             removed = [h for h in state.mx_hosts if h not in state.planned_mx]
             kept = [b for b in self.verdict.blockers if not any(h in b for h in removed)]
-            actions += [
-                f"Fix the cause of this report failure: {b} Failures already reported stay in "
-                "the reports; the gate passes once the recent days show none."
-                for b in kept
-            ]
+            for blocker in kept:
+                if removed and UNNAMED_MX in blocker:
+                    # The report cannot say which MX failed; with a host on its way out, that
+                    # host is the likely one, and the removal is the fix to try first.
+                    actions.append(
+                        f"Probably {', '.join(removed)} again, though the report does not say: "
+                        f"{blocker} If such failures go on after its removal, find the MX "
+                        "behind them."
+                    )
+                else:
+                    actions.append(
+                        f"Fix the cause of this report failure: {blocker} Failures already "
+                        "reported stay in the reports; the gate passes once the recent days "
+                        "show none."
+                    )
             if len(kept) < len(self.verdict.blockers):
                 actions.append(
                     f"The failures reported for {', '.join(removed)} stop once its MX record is "
@@ -344,11 +360,13 @@ class StsPlanner:
                 )
             else:
                 kind = StepKind.MAX_AGE
+                self.raised_policies.append((body, txt))
                 title = f"Raise the MTA-STS max_age of {self.domain} to {describe_seconds(max_age)}"
                 rollback = "Publish the previous policy again with a new id."
                 publish = [
-                    f"Serve the policy with max_age: {max_age} ({describe_seconds(max_age)}), "
-                    f"then change the TXT record _mta-sts.{self.domain} to the new id below."
+                    "Serve the enforce policy again with only max_age changed, to "
+                    f"{max_age} ({describe_seconds(max_age)}); then give the TXT record "
+                    f"_mta-sts.{self.domain} the new id below."
                 ]
             self._step(
                 kind,

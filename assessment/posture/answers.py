@@ -116,7 +116,7 @@ def impersonation(ctx: DomainContext) -> DomainAnswer:
             why = f"{domain} sends no mail but publishes no DMARC policy to say so"
         else:
             why = f"{domain} publishes no DMARC policy"
-        return DomainAnswer(domain, Answer.YES, f"{why}: mail forged in its name is delivered.")
+        return DomainAnswer(domain, Answer.YES, f"{why}: mail forged in its name can be delivered.")
     record = effective.record
     pct = record.pct if record.pct is not None else 100
     policy = effective.policy

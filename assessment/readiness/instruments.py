@@ -33,7 +33,7 @@ INSTRUMENTS: tuple[Instrument, ...] = (
     Instrument(
         "tmhcc",
         "TMHCC",
-        "Tokio Marine HCC NetGuard Plus application (§6 e-mail block; edition not confirmed) "
+        "Tokio Marine HCC NetGuard Plus application (§6 email block; edition not confirmed) "
         "and the NGP-NBA (10.2020) edition",
         Group.INSURANCE,
         "Small-business cyber insurance application.",
@@ -102,7 +102,7 @@ INSTRUMENTS: tuple[Instrument, ...] = (
                 "https://www.bindledger.com/blog/dmarc-spf-dkim-for-cyber-insurance",
                 S,
                 "Bindledger (2026): the ransomware supplemental asks which protocols "
-                "authenticate the sender and content of e-mails; its option list was not seen.",
+                "authenticate the sender and content of emails; its option list was not seen.",
             ),
         ),
         ids=("§7", "ransomware supplemental"),
@@ -130,7 +130,7 @@ INSTRUMENTS: tuple[Instrument, ...] = (
                 "Control-Scans-FAQs",
                 P,
                 "Coalition help centre: monthly external scans; unfixed findings lead to "
-                "contingencies at renewal. The list of e-mail findings was not published.",
+                "contingencies at renewal. The list of email findings was not published.",
             ),
         ),
         ids=("Q6a",),
@@ -160,7 +160,7 @@ INSTRUMENTS: tuple[Instrument, ...] = (
         "Chubb",
         "Chubb Cyber ERM application PF-48163 (08/17)",
         Group.INSURANCE,
-        "Cyber insurance application; asks about encryption of sensitive data, not e-mail "
+        "Cyber insurance application; asks about encryption of sensitive data, not email "
         "authentication.",
         (_liongard("chubb"),),
         ids=("§4.2",),
@@ -224,7 +224,7 @@ INSTRUMENTS: tuple[Instrument, ...] = (
         "GOV.UK: Set up government email services securely; Ministry of Justice email "
         "authentication guide",
         Group.FRAMEWORK,
-        "UK public-sector e-mail guidance: TLS 1.2 or later, SPF, DKIM, DMARC, MTA-STS and TLS "
+        "UK public-sector email guidance: TLS 1.2 or later, SPF, DKIM, DMARC, MTA-STS and TLS "
         "reporting.",
         (
             Source("https://www.gov.uk/guidance/set-up-government-email-services-securely", P),
@@ -250,7 +250,7 @@ INSTRUMENTS: tuple[Instrument, ...] = (
             ),
         ),
         statement=(
-            "Cyber Essentials has no e-mail authentication requirement: it covers firewalls, "
+            "Cyber Essentials has no email authentication requirement: it covers firewalls, "
             "secure configuration, user access control, malware protection and security "
             "updates. None of the items below is a Cyber Essentials control."
         ),
@@ -347,7 +347,7 @@ INSTRUMENTS: tuple[Instrument, ...] = (
             Source(
                 "https://github.com/bradh/ism-oscal",
                 P,
-                'Every ISM e-mail authentication control is tagged "Essential 8: N/A".',
+                'Every ISM email authentication control is tagged "Essential 8: N/A".',
             ),
         ),
         statement=(
@@ -360,7 +360,7 @@ INSTRUMENTS: tuple[Instrument, ...] = (
         "BSI TR-03108",
         "BSI Technical Guideline TR-03108, Secure E-Mail Transport",
         Group.FRAMEWORK,
-        "German guideline for certified e-mail providers: DNSSEC and DANE for inbound SMTP, "
+        "German guideline for certified email providers: DNSSEC and DANE for inbound SMTP, "
         "TLS 1.2 or later, STARTTLS with valid certificates. Useful when choosing a provider; "
         "not a duty for an ordinary company.",
         (Source("https://www.bsi.bund.de/", P, "A summary of TR-03108, found on the BSI site."),),
@@ -368,7 +368,7 @@ INSTRUMENTS: tuple[Instrument, ...] = (
     Instrument(
         "bsi-grundschutz",
         "IT-Grundschutz",
-        "BSI IT-Grundschutz module APP.5.3 (general e-mail client and server)",
+        "BSI IT-Grundschutz module APP.5.3 (general email client and server)",
         Group.FRAMEWORK,
         "German baseline protection; A13 (TLS reporting) applies where protection needs are "
         "elevated.",

@@ -286,7 +286,7 @@ ITEMS: tuple[Item, ...] = (
 CONFIRMATIONS: tuple[Confirmation, ...] = (
     Confirmation(
         "mfa",
-        "Multi-factor authentication on all e-mail access (webmail, mail apps, personal devices).",
+        "Multi-factor authentication on all email access (webmail, mail apps, personal devices).",
         "An MFA or conditional-access policy export, or a screenshot.",
         (
             *_c("at-bay", "Q2300"),

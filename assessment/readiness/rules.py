@@ -228,7 +228,7 @@ def _key_flaw(key: DkimKey) -> tuple[str, bool]:
     if key.revoked:
         return "revoked", False
     if key.service_types and not {"*", "email"} & set(key.service_types):
-        return "not for e-mail", False
+        return "not for email", False
     if key.key_type is KeyType.RSA and bits is not None and bits < 1024:
         # Verifiers must not accept RSA keys under 1024 bits (RFC 8301 §3.2).
         return "too short to be used", False

@@ -7,9 +7,12 @@ says how much was left out. The evidence snapshot (JSON) always holds the full t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
+from urllib.parse import urlsplit
 
 from assessment.model import (
     Certificate,
+    ConnOutcome,
     DnsLookup,
     DomainEvidence,
     HttpsFetch,
@@ -58,6 +61,8 @@ class TlsView:
 @dataclass(frozen=True)
 class PolicyFetchView:
     url: str
+    url_without_port: str
+    """The URL as a sender would fetch it (port 443): a demo's sandbox port is not shown."""
     outcome: str
     status: str
     content_type: str
@@ -141,10 +146,36 @@ def _tls(session: TlsSession) -> TlsView:
     )
 
 
+_OUTCOME_WORDS: Final = {
+    ConnOutcome.OK: "connected",
+    ConnOutcome.TIMEOUT: "timed out",
+    ConnOutcome.REFUSED: "connection refused",
+    ConnOutcome.UNREACHABLE: "unreachable",
+    ConnOutcome.DNS_ERROR: "no address in DNS",
+    ConnOutcome.TLS_ERROR: "TLS failed",
+    ConnOutcome.PROTOCOL_ERROR: "protocol error",
+    ConnOutcome.ERROR: "failed",
+    ConnOutcome.OUTSIDE_LAB: "not attempted (outside the test network)",
+}
+
+
+def outcome_words(outcome: ConnOutcome) -> str:
+    """A connection's outcome as the evidence file prints it."""
+    return _OUTCOME_WORDS.get(outcome, str(outcome))
+
+
+def _without_port(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.port is None or parts.hostname is None:
+        return url
+    return parts._replace(netloc=parts.hostname).geturl()
+
+
 def policy_view(fetch: HttpsFetch) -> PolicyFetchView:
     return PolicyFetchView(
         url=fetch.url,
-        outcome=fetch.outcome.value,
+        url_without_port=_without_port(fetch.url),
+        outcome=outcome_words(fetch.outcome),
         status=(f"{fetch.status} {fetch.reason or ''}".strip() if fetch.status else "no response"),
         content_type=fetch.content_type or "(none)",
         redirect=fetch.redirect_location or "",
@@ -166,7 +197,7 @@ def smtp_row(probe: SmtpProbe) -> SmtpRow:
         host=probe.host,
         address=probe.address,
         port=probe.port,
-        outcome=probe.outcome.value,
+        outcome=outcome_words(probe.outcome),
         banner=clip(probe.banner or "", BANNER_LIMIT),
         starttls=starttls,
         tls=_tls(probe.tls) if probe.tls else None,

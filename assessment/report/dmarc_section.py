@@ -63,6 +63,26 @@ class DmarcSection:
     """The conditions the verdict applies, in words."""
 
 
+def _share(part: object, whole: int) -> str:
+    return f"{int(part) / whole:.0%}" if whole else "0%"  # type: ignore[call-overload]
+
+
+def _note(row: pd.Series) -> str:
+    """What the reports show of one sender, beyond the column beside it."""
+    category = inventory.Category(row["category"])
+    messages = int(row["messages"])
+    if category is inventory.Category.ALIGNED:
+        return (
+            f"DKIM aligned: {_share(row['dkim_aligned'], messages)} of its mail; "
+            f"SPF aligned: {_share(row['spf_aligned'], messages)}"
+        )
+    if category is inventory.Category.SERVICE:
+        # What exactly fails (a key not published, a return path elsewhere) is the fix's own
+        # text, right below the table.
+        return "its mail fails DMARC: the fix is below the table"
+    return str(row["evidence"])
+
+
 def _rows(table: pd.DataFrame) -> tuple[SenderRowView, ...]:
     rows: list[SenderRowView] = []
     named = table[table["category"].isin(list(_KIND))]
@@ -74,7 +94,7 @@ def _rows(table: pd.DataFrame) -> tuple[SenderRowView, ...]:
                 kind=_KIND[inventory.Category(row["category"])],
                 messages=f"{int(row['messages']):,}",
                 passing="" if pd.isna(share) else f"{float(share):.0%}",
-                note=str(row["evidence"]),
+                note=_note(row),
             )
         )
     rest = table[~table["category"].isin(list(_KIND))]
@@ -96,7 +116,6 @@ def build_dmarc_section(
 ) -> DmarcSection | None:
     """The section for the client's domains that have reports; None when none has."""
     classified = inventory.classify(frames)
-    table = inventory.senders(classified)
     views: list[DmarcDomainView] = []
     gates: tuple[str, ...] = ()
     for domain in domains:
@@ -104,8 +123,16 @@ def build_dmarc_section(
         if verdict is None or verdict.days_covered == 0:
             continue
         gates = verdict.gates.describe()
+        # The table and the chart show the verdict's window, so their figures add up to the
+        # ones the verdict quotes (a weekly report begun before the window stays out).
+        days = classified["day"]
+        window = classified[
+            (days >= pd.Timestamp(verdict.window_start))
+            & (days <= pd.Timestamp(verdict.window_end))
+        ]
+        table = inventory.senders(window)
         mine = table[table["policy_domain"] == domain]
-        figure = charts.daily_chart(classified, domain)
+        figure = charts.daily_chart(window, domain)
         views.append(
             DmarcDomainView(
                 domain=domain,

@@ -29,7 +29,7 @@ def first_sentence(text: str, limit: int = 220) -> str:
         if sep and len(head) < limit:
             return head + "."
     if len(text) <= limit:
-        return text
+        return text if text.endswith((".", "!", "?", "…")) else text + "."
     cut = text[:limit].rsplit(" ", 1)[0]
     return cut.rstrip(",;:") + "…"
 

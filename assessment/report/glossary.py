@@ -168,7 +168,7 @@ _ENTRIES: Final = (
     GlossaryEntry(
         "RSA key",
         "The most common kind of key for DKIM signatures and certificates. 2048 bits is "
-        "today's minimum; a 1024-bit key can be broken by a determined attacker.",
+        "recommended; 1024 is the minimum DKIM allows and is being phased out.",
     ),
     GlossaryEntry(
         "rua",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from assessment.planning import PlanStep, RolloutPlan, StepKind
+from assessment.planning.plan import raise_stem
 from assessment.report.sections import Artifact, PlanSection, PlanStepView
 
 # The artifact files that carry each kind of step's texts.
@@ -27,9 +28,11 @@ _SHOW_POLICY = frozenset({StepKind.IMMEDIATE, StepKind.TESTING, StepKind.ENFORCE
 
 
 def _step(number: int, step: PlanStep, available: set[str]) -> PlanStepView:
-    files = tuple(
-        f"{step.domain}/{name}" for name in _FILES.get(step.kind, ()) if name in available
-    )
+    names = _FILES.get(step.kind, ())
+    if step.kind is StepKind.MAX_AGE and step.txt:
+        stem = raise_stem(step.txt)
+        names = (f"{stem}.txt", f"{stem}-record.zone")
+    files = tuple(f"{step.domain}/{name}" for name in names if name in available)
     return PlanStepView(
         number=number,
         title=step.title,

@@ -160,7 +160,9 @@ _TAG: Final = re.compile(r"<[^>]+>")
 def glossary_for(html: str) -> tuple[GlossaryEntry, ...]:
     """The glossary entries a report's own text needs: those whose acronyms or tags it uses,
     or whose term it names. A glossary of the terms a client meets, not of the whole field."""
-    text = " ".join(_TAG.sub(" ", html).split())
+    # The renderer glues MTA-STS and TLS-RPT with a word joiner (U+2060) so they never break
+    # at the hyphen; the terms are the same words.
+    text = " ".join(_TAG.sub(" ", html).replace("\u2060", "").split())
     used = terms_used(text)
     lowered = f" {text.lower()} "
     chosen = []

@@ -9,8 +9,10 @@ from assessment.model import Control, DomainEvidence, Finding, Outcome, Severity
 
 # A null MX (RFC 7505) says "this domain receives no mail", so inbound transport controls have
 # nothing to protect; reporting them as failures would send the client chasing non-problems.
+# A domain with a null MX receives no mail and, by the parked-domain advice, sends none: no
+# key to sign with is expected (a DKIM finding on it still shows).
 NULL_MX_NOT_APPLICABLE = frozenset(
-    {Control.MTA_STS, Control.TLS_RPT, Control.STARTTLS, Control.DANE}
+    {Control.DKIM, Control.MTA_STS, Control.TLS_RPT, Control.STARTTLS, Control.DANE}
 )
 
 

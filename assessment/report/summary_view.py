@@ -97,7 +97,7 @@ def _action(step: PlanStep) -> ActionView:
         owner=step.owner.label,
         effort=step.effort.label,
         when=long_date(step.start),
-        why=first_sentence(step.actions[0]) if step.actions else "",
+        why=first_sentence(step.actions[0], limit=300) if step.actions else "",
     )
 
 

@@ -115,6 +115,10 @@ class _DomainFigures:
     failures: tuple[_FailureGroup, ...] = ()
 
 
+UNNAMED_MX: Final = "an MX the reporter did not name"
+"""How a blocker names a failure whose report left out the receiving MX."""
+
+
 def enforce_verdict(
     frames: Frames,
     domain: str,
@@ -365,7 +369,7 @@ def _verdict(
     failing: list[str] = []
     for group in fig.failures:
         reporters = _and(group.reporters)
-        where = "an MX the reporter did not name" if group.mx == NOT_REPORTED else group.mx
+        where = UNNAMED_MX if group.mx == NOT_REPORTED else group.mx
         detail = (
             f"{group.result_type} on {where} reported by {reporters} on {group.days} of "
             f"the last {window_days} days ({_plural(group.failed, 'failed session')}, "

@@ -194,7 +194,8 @@ def test_testing_phase_watch_follows_the_verdict(
     assert domain_plan.phase is StsPhase.TESTING
     sts = [s for s in domain_plan.steps if s.track is Track.MTA_STS]
     watch = next(s for s in sts if s.kind is StepKind.WATCH)
-    assert watch.end is not None and (watch.end - watch.start).days == watch_days
+    # The watch lasts `watch_days`, its end moved to the next working day if it falls on none.
+    assert watch.end == plan.calendar.working_day(watch.start + timedelta(days=watch_days))
     enforce = next(s for s in sts if s.kind is StepKind.ENFORCE)
     assert enforce.start == plan.calendar.switch_day(watch.end)
     if status is not None:
@@ -357,15 +358,19 @@ def test_calendar_working_days_and_switch_days() -> None:
     assert uk.switch_day(date(2026, 12, 18)) == date(2027, 1, 7)
     assert uk.switch_day(date(2026, 10, 23)) == date(2026, 10, 27)
     assert uk.switch_day(date(2026, 10, 20), [date(2026, 10, 21)]) == date(2026, 10, 28)
-    assert "public holidays in England, the United Kingdom" in uk.description
+    assert "public holidays in England and Wales (United Kingdom)" in uk.description
     assert "not counted" in WorkCalendar("").description
     assert "not known" in WorkCalendar("ZZ").description
 
 
-def test_plan_dates_follow_the_clients_country(demo: Evidence) -> None:
-    plan, _ = _plan(demo, country="GB")
+@pytest.mark.parametrize("assessed_on", [TODAY, date(2026, 12, 4), date(2027, 3, 26)])
+def test_plan_dates_follow_the_clients_country(demo: Evidence, assessed_on: date) -> None:
+    findings = run_checks(demo)
+    plan = build_plan(demo, findings, assessed_on=assessed_on, country="GB")
     for step in (s for d in plan.domains for s in d.steps):
-        assert plan.calendar.is_working_day(step.start), step.title
+        # Ends too: a step "to 1 Jan 2027" asked for work on New Year's Day.
+        for day in (step.start, step.end):
+            assert day is None or plan.calendar.is_working_day(day), (step.title, day)
         if step.switch:
             assert plan.calendar.can_switch(step.start), step.title
 

@@ -284,7 +284,7 @@ def test_view_carries_labels_and_tones(demo: Gathered) -> None:
     dmarc = next(row for row in rows if row.topic == "DMARC record published")
     assert ("brightsmiledental.example", "DMARC_POLICY_NONE") in dmarc.refs
     assert "TMHCC §6c" in dmarc.asked_by
-    assert "Cyber Essentials has no e-mail authentication requirement" in view.statements[0]
+    assert "Cyber Essentials has no email authentication requirement" in view.statements[0]
     assert "PCI DSS (if you take card payments)" in view.available
 
 

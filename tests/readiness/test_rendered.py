@@ -83,7 +83,7 @@ def test_no_contradiction_phrases(pages: list[str]) -> None:
 
 def test_uk_instruments_and_cyber_essentials_statement(pages: list[str]) -> None:
     text = flat(pages)
-    assert "Cyber Essentials has no e-mail authentication requirement" in text
+    assert "Cyber Essentials has no email authentication requirement" in text
     assert "NCSC" in text and "TMHCC §6c" in text
     assert "United Kingdom" in text
     for foreign in ("BOD 18-01", "ISM-", "SCuBA", "Essential Eight"):

@@ -128,7 +128,7 @@ def test_every_rule_is_exercised() -> None:
 
 # A fact next to "Not in place" says the thing is absent, or why receivers cannot use it.
 ABSENCE_OR_BREAKAGE = re.compile(
-    r"^No |unusable|too short|SHA-1 only|not for e-mail|unreadable|cannot|refuse|broken"
+    r"^No |unusable|too short|SHA-1 only|not for email|unreadable|cannot|refuse|broken"
     r"|switched off|offers no|fails|Two |senders ignore|do not match"
 )
 

@@ -233,8 +233,8 @@ RULES: tuple[Rule, ...] = (
         "MTA-STS is in testing mode",
         "The policy for {domain} is mode: testing (max_age {max_age}).",
         "Testing mode only reports problems through TLS-RPT; it does not protect mail yet.",
-        "When the TLS-RPT reports show no failures for two to four weeks, switch to "
-        "mode: enforce (see the rollout plan).",
+        "When the TLS-RPT reports have covered at least two weeks and show no failures in "
+        "the last week, switch to mode: enforce (the rollout plan dates it).",
         ("RFC 8461 §5",),
         ("STS-53",),
     ),
