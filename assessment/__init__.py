@@ -91,6 +91,17 @@ _LAZY: dict[str, str] = {
     "dmarc_daily": "assessment.dmarc.inventory",
     "sender_drill_down": "assessment.dmarc.inventory",
     "dmarc_daily_chart": "assessment.dmarc.charts",
+    # exploring in JupyterLab: filters, widgets, searchable tables, every client at once
+    "explore_tlsrpt": "assessment.explore.widgets",
+    "explore_dmarc": "assessment.explore.widgets",
+    "TlsRptFilter": "assessment.explore.sessions",
+    "tlsrpt_sessions": "assessment.explore.sessions",
+    "filter_tlsrpt": "assessment.explore.sessions",
+    "DmarcFilter": "assessment.explore.messages",
+    "filter_dmarc": "assessment.explore.messages",
+    "searchable_table": "assessment.explore.tables",
+    "findings_of_all_clients": "assessment.explore.clients",
+    "stores_of_all_clients": "assessment.explore.clients",
     # plan and readiness
     "build_plan": "assessment.planning",
     "assess_readiness": "assessment.readiness",
@@ -130,6 +141,11 @@ if TYPE_CHECKING:
     from assessment.dmarc.session import verdict_markdown as dmarc_verdict_markdown
     from assessment.dmarc.session import verdict_table as dmarc_verdict_table
     from assessment.dmarc.store import DmarcStore
+    from assessment.explore.clients import findings_of_all_clients, stores_of_all_clients
+    from assessment.explore.messages import DmarcFilter, filter_dmarc
+    from assessment.explore.sessions import TlsRptFilter, filter_tlsrpt, tlsrpt_sessions
+    from assessment.explore.tables import searchable_table
+    from assessment.explore.widgets import explore_dmarc, explore_tlsrpt
     from assessment.gather import load_evidence, save_evidence
     from assessment.model import (
         Control,
@@ -204,6 +220,7 @@ def __dir__() -> list[str]:
 # Literal, so that linters and editors read it; tests/app/test_api.py keeps it equal to _LAZY.
 __all__ = [
     "Control",
+    "DmarcFilter",
     "DmarcGates",
     "DmarcStore",
     "DnsLookup",
@@ -220,6 +237,7 @@ __all__ = [
     "Sandbox",
     "SenderCategory",
     "Severity",
+    "TlsRptFilter",
     "TlsRptStore",
     "__version__",
     "assess",
@@ -241,11 +259,16 @@ __all__ = [
     "dmarc_verdict_table",
     "dmarc_verdicts",
     "enforce_verdicts",
+    "explore_dmarc",
+    "explore_tlsrpt",
     "failure_details",
     "failures_by",
     "failures_by_mx_chart",
     "failures_by_type_chart",
     "figure_to_svg",
+    "filter_dmarc",
+    "filter_tlsrpt",
+    "findings_of_all_clients",
     "findings_table",
     "foreign_domains",
     "import_dmarc",
@@ -265,9 +288,12 @@ __all__ = [
     "run_assessment",
     "run_checks",
     "save_evidence",
+    "searchable_table",
     "sender_drill_down",
     "severity_counts",
+    "stores_of_all_clients",
     "success_rate",
+    "tlsrpt_sessions",
     "verdict_markdown",
     "verdict_table",
     "write_report",

@@ -26,6 +26,7 @@ class Kind(StrEnum):
     JSON_OBJECT = "a JSON object (a dict)"
     COUNT = "a positive whole number"
     ISO_DATE = "an ISO date such as 2025-11-22, or empty"
+    FLAG = "True or False"
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ NOTEBOOK_PARAMETERS: Final[Mapping[str, tuple[Parameter, ...]]] = {
         Parameter("as_of", Kind.ISO_DATE),
         Parameter("data_dir", Kind.TEXT),
         Parameter("run_dir", Kind.TEXT),
+        Parameter("interactive", Kind.FLAG, example="False"),
     ),
     "dmarc.ipynb": (
         Parameter("client", Kind.TEXT, required=True, example='"Acme Dental"'),
@@ -60,10 +62,16 @@ NOTEBOOK_PARAMETERS: Final[Mapping[str, tuple[Parameter, ...]]] = {
         Parameter("as_of", Kind.ISO_DATE),
         Parameter("data_dir", Kind.TEXT),
         Parameter("run_dir", Kind.TEXT),
+        Parameter("interactive", Kind.FLAG, example="False"),
     ),
     "report.ipynb": (
         Parameter("run_dir", Kind.TEXT, required=True, example='"/path/to/runs/20250101-120000"'),
         Parameter("as_of", Kind.ISO_DATE),
+    ),
+    # Every client of a data folder at once: findings, grades, stores (JupyterLab).
+    "explore.ipynb": (
+        Parameter("data_dir", Kind.TEXT),
+        Parameter("interactive", Kind.FLAG, example="False"),
     ),
 }
 """Every shipped notebook's parameters, in the order of its `parameters` cell."""
@@ -93,6 +101,8 @@ def _type_problem(parameter: Parameter, value: Any) -> str:
         ok = isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
     elif kind is Kind.JSON_OBJECT:
         ok = isinstance(value, dict)
+    elif kind is Kind.FLAG:
+        ok = isinstance(value, bool)
     else:
         ok = isinstance(value, int) and not isinstance(value, bool) and value > 0
     if not ok:

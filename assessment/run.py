@@ -329,6 +329,8 @@ def run_assessment(
                         "as_of": info.assessed_on,
                         "data_dir": str(data_dir.resolve()),
                         "run_dir": str(run_dir),
+                        # The executed notebook is a record: the explorer draws static SVG.
+                        "interactive": False,
                     },
                     kernels.pop(TLSRPT),
                 )
@@ -344,6 +346,7 @@ def run_assessment(
                         "as_of": info.assessed_on,
                         "data_dir": str(data_dir.resolve()),
                         "run_dir": str(run_dir),
+                        "interactive": False,
                     },
                     kernels.pop(DMARC),
                 )

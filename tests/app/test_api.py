@@ -21,6 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 PINNED = [
     "Control",
+    "DmarcFilter",
     "DmarcGates",
     "DmarcStore",
     "DnsLookup",
@@ -37,6 +38,7 @@ PINNED = [
     "Sandbox",
     "SenderCategory",
     "Severity",
+    "TlsRptFilter",
     "TlsRptStore",
     "__version__",
     "assess",
@@ -58,11 +60,16 @@ PINNED = [
     "dmarc_verdict_table",
     "dmarc_verdicts",
     "enforce_verdicts",
+    "explore_dmarc",
+    "explore_tlsrpt",
     "failure_details",
     "failures_by",
     "failures_by_mx_chart",
     "failures_by_type_chart",
     "figure_to_svg",
+    "filter_dmarc",
+    "filter_tlsrpt",
+    "findings_of_all_clients",
     "findings_table",
     "foreign_domains",
     "import_dmarc",
@@ -82,9 +89,12 @@ PINNED = [
     "run_assessment",
     "run_checks",
     "save_evidence",
+    "searchable_table",
     "sender_drill_down",
     "severity_counts",
+    "stores_of_all_clients",
     "success_rate",
+    "tlsrpt_sessions",
     "verdict_markdown",
     "verdict_table",
     "write_report",
@@ -177,7 +187,9 @@ def public_name_problems(source: str) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("name", ["assess.ipynb", "tlsrpt.ipynb", "dmarc.ipynb", "report.ipynb"])
+@pytest.mark.parametrize(
+    "name", ["assess.ipynb", "tlsrpt.ipynb", "dmarc.ipynb", "report.ipynb", "explore.ipynb"]
+)
 def test_notebooks_use_only_public_names(name: str) -> None:
     problems = [p for source in _cells(name) for p in public_name_problems(source)]
     assert problems == []

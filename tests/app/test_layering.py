@@ -91,6 +91,8 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "runs": _ANALYSIS | {"gather"},
     "kernel": frozenset(),
     "tables": _ANALYSIS | {"gather", "runs"},
+    # Notebook exploration: filters over the analysis frames, every client's latest run.
+    "explore": _ANALYSIS | {"gather", "runs", "posture"},
     "pipeline": _ANALYSIS
     | {"gather", "planning", "readiness", "report", "tables", "runs", "posture", "diff"},
     "portfolio": _ANALYSIS

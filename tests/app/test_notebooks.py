@@ -16,9 +16,18 @@ from assessment.run import ToolError, notebook_parameters, validate_parameters
 NOTEBOOKS = notebooks_dir()
 EXPECTED = {
     "assess.ipynb": {"client", "domains", "dkim_selectors", "network", "out_dir", "data_dir"},
-    "tlsrpt.ipynb": {"client", "sources", "window_days", "as_of", "data_dir", "run_dir"},
-    "dmarc.ipynb": {"client", "sources", "as_of", "data_dir", "run_dir"},
+    "tlsrpt.ipynb": {
+        "client",
+        "sources",
+        "window_days",
+        "as_of",
+        "data_dir",
+        "run_dir",
+        "interactive",
+    },
+    "dmarc.ipynb": {"client", "sources", "as_of", "data_dir", "run_dir", "interactive"},
     "report.ipynb": {"run_dir", "as_of"},
+    "explore.ipynb": {"data_dir", "interactive"},
 }
 
 

@@ -51,7 +51,14 @@ def test_parameters_cell_names_and_defaults() -> None:
     for node in ast.parse(params.source).body:
         target = node.target if isinstance(node, ast.AnnAssign) else node.targets[0]  # type: ignore[attr-defined]
         values[target.id] = ast.literal_eval(node.value)  # type: ignore[arg-type]
-    assert values == {"client": "", "sources": [], "as_of": "", "data_dir": "", "run_dir": ""}
+    assert values == {
+        "client": "",
+        "sources": [],
+        "as_of": "",
+        "data_dir": "",
+        "run_dir": "",
+        "interactive": True,
+    }
 
 
 @pytest.mark.slow
@@ -69,6 +76,7 @@ def test_notebook_runs_over_the_demo_reports(tmp_path: Path) -> None:
             "sources": [str(reports)],
             "as_of": AS_OF.isoformat(),
             "data_dir": str(data),
+            "interactive": False,
         },
         kernel_name="mailposture",
         cwd=str(NOTEBOOK.parent),

@@ -49,6 +49,7 @@ def test_parameters_cell_names_and_defaults() -> None:
         "as_of": "",
         "data_dir": "",
         "run_dir": "",
+        "interactive": True,
     }
 
 
@@ -67,6 +68,7 @@ def test_notebook_runs_over_the_demo_reports(tmp_path: Path) -> None:
             "sources": [str(reports)],
             "as_of": "2025-11-22",
             "data_dir": str(data),
+            "interactive": False,
         },
         kernel_name="mailposture",
         cwd=str(NOTEBOOK.parent),
