@@ -108,8 +108,8 @@ def _reconcile(frames: Frames, domain: str, detail_total: int, summary_failed: i
     why = "; ".join(parts) if parts else "the reports differ"
     return (
         f"The failure details add up to {detail_total:,} failed sessions; the reports' own "
-        f"totals, used for the verdict above, give {summary_failed:,}: {why}. Both are shown "
-        "as sent."
+        f"totals, used for the verdict above, give {summary_failed:,}: {why}. We show both "
+        "figures as the providers reported them."
     )
 
 
@@ -207,7 +207,7 @@ def build_tlsrpt_section(
     stored = history.policies.loc[history.policies["policy_domain"].isin(audited), "start"]
     period = (
         f"the verdict reads the {(window_end - window_start).days + 1} days from "
-        f"{_day(window_start)} to {_day(window_end)}; the client's store holds reports "
+        f"{_day(window_start)} to {_day(window_end)}; we hold your reports "
         f"from {_day(stored.min().date())} to {_day(stored.max().date())}"
     )
     return TlsRptSection(
