@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from assessment.run import ToolError
 
 if TYPE_CHECKING:
-    from assessment.model import Finding, NetworkProfile
+    from assessment.model import DomainEvidence, Finding, NetworkProfile
     from assessment.run import RunResult
 
 EXIT_PARTIAL = 1
@@ -251,20 +251,24 @@ def _report_sources(result: RunResult) -> int:
 
 
 def cmd_assess(args: argparse.Namespace) -> int:
-    from assessment.run import run_assessment
+    from assessment.progress import ProgressDisplay
+    from assessment.run import run_assessment, run_steps
 
     client, domains, chosen, tlsrpt, dmarc = assessment_inputs(args)
     profile = profile_from_args(args)
-    result = run_assessment(
-        client,
-        domains,
-        profile=profile,
-        data_dir=_data_dir(args),
-        selectors=chosen,
-        out_dir=Path(args.out) if args.out else None,
-        tlsrpt_sources=tlsrpt,
-        dmarc_sources=dmarc,
-    )
+    steps = len(run_steps(bool(tlsrpt), bool(dmarc)))
+    with ProgressDisplay(f"Assessing {client}", steps) as progress:
+        result = run_assessment(
+            client,
+            domains,
+            profile=profile,
+            data_dir=_data_dir(args),
+            selectors=chosen,
+            out_dir=Path(args.out) if args.out else None,
+            tlsrpt_sources=tlsrpt,
+            dmarc_sources=dmarc,
+            progress=progress,
+        )
     print(result.run_dir)
     return _report_sources(result)
 
@@ -300,9 +304,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     profile = profile_from_args(args)
     from assessment.checks import findings_to_json, run_checks
     from assessment.gather import gather
+    from assessment.progress import Phase, ProgressDisplay, ProgressEvent
 
     preflight(profile)
-    evidence = gather("", domains, profile, chosen)
+    title = f"Checking {len(domains)} domain{'s' if len(domains) != 1 else ''}"
+    with ProgressDisplay(title, len(domains)) as progress:
+
+        def done(found: DomainEvidence) -> None:
+            # Every domain starts at once; each reports when its evidence is complete.
+            note = f"{len(found.dns)} lookups, {len(found.smtp)} MX probes"
+            progress(ProgressEvent(found.domain, Phase.DONE, note))
+
+        evidence = gather("", domains, profile, chosen, on_domain=done)
     findings = run_checks(evidence)
     if args.json:
         sys.stdout.write(findings_to_json(findings))
@@ -316,7 +329,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from assessment.dmarc.demo import generate_demo_reports as generate_dmarc
-    from assessment.run import run_assessment
+    from assessment.progress import ProgressDisplay
+    from assessment.run import run_assessment, run_steps
     from assessment.sandbox import Sandbox, demo_scenario_dir
     from assessment.tlsrpt.demo import generate_demo_reports
 
@@ -330,17 +344,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
         generate_demo_reports(reports, today)
         aggregates = Path(tmp) / "dmarc"
         generate_dmarc(aggregates, today)
-        result = run_assessment(
-            sandbox.client,
-            sandbox.domains,
-            profile=sandbox.profile,
-            data_dir=data_dir,
-            selectors=sandbox.dkim_selectors,
-            out_dir=Path(args.out) if args.out else None,
-            tlsrpt_sources=[str(reports)],
-            dmarc_sources=[str(aggregates)],
-            country=sandbox.clients[0].country or None,
-        )
+        steps = len(run_steps(tlsrpt=True, dmarc=True))
+        with ProgressDisplay(f"Demo: assessing {sandbox.client}", steps) as progress:
+            result = run_assessment(
+                sandbox.client,
+                sandbox.domains,
+                profile=sandbox.profile,
+                data_dir=data_dir,
+                selectors=sandbox.dkim_selectors,
+                out_dir=Path(args.out) if args.out else None,
+                tlsrpt_sources=[str(reports)],
+                dmarc_sources=[str(aggregates)],
+                country=sandbox.clients[0].country or None,
+                progress=progress,
+            )
     print(result.pdf)
     print(
         f"mailposture demo: run folder {result.run_dir} (data folder {data_dir}; "

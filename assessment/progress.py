@@ -75,6 +75,7 @@ class ProgressDisplay:
         self.live = is_live(self.stream) if live is None else live
         self._lock = threading.Lock()
         self._started: dict[str, float] = {}
+        self._opened = time.monotonic()
         self.finished = 0
         self.failed = 0
         self._progress: Progress | None = None
@@ -82,6 +83,7 @@ class ProgressDisplay:
         self._tasks: dict[str, TaskID] = {}
 
     def __enter__(self) -> Self:
+        self._opened = time.monotonic()
         if self.live:
             # rich is imported only when a terminal will show it (about 60 ms of imports).
             from rich.console import Console
@@ -130,7 +132,9 @@ class ProgressDisplay:
                 self._started[event.item] = time.monotonic()
                 self._start(event)
                 return
-            took = time.monotonic() - self._started.pop(event.item, time.monotonic())
+            # Items that all start at once (a gather's domains) report only when done:
+            # their time runs from the display's opening.
+            took = time.monotonic() - self._started.pop(event.item, self._opened)
             self.finished += 1
             self.failed += event.phase is Phase.FAILED
             self._finish(event, took)

@@ -15,10 +15,10 @@ import ast
 import json
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
 from assessment.resources import notebook
@@ -33,8 +33,16 @@ from assessment.workspace import (
 if TYPE_CHECKING:
     from assessment.kernel import NotebookKernel
     from assessment.model import NetworkProfile
+    from assessment.progress import ProgressCallback
 
 ASSESS, TLSRPT, DMARC, REPORT = "assess.ipynb", "tlsrpt.ipynb", "dmarc.ipynb", "report.ipynb"
+STEP_NAMES: Final = {
+    ASSESS: "DNS, MTA-STS policy and mail servers",
+    TLSRPT: "TLS-RPT reports",
+    DMARC: "DMARC aggregate reports",
+    REPORT: "report PDF",
+}
+"""What each notebook of a run does, as the progress display names it."""
 
 
 class ToolError(Exception):
@@ -264,12 +272,17 @@ def run_assessment(
     window_days: int = 14,
     dmarc_sources: Sequence[str] = (),
     country: str | None = None,
+    progress: ProgressCallback | None = None,
 ) -> RunResult:
     """Assess, import TLS-RPT and DMARC aggregate reports (those given), report: the full
     papermill path. `country` (an ISO code) overrides the client.toml's for this run: it
-    dates the plan around the country's public holidays and picks its frameworks."""
+    dates the plan around the country's public holidays and picks its frameworks.
+    `progress` hears each notebook start and finish (`run_steps` lists them)."""
     from assessment.codec import to_json
     from assessment.names import DomainName
+    from assessment.progress import Phase, ProgressEvent, no_progress
+
+    tell = progress or no_progress
 
     chosen = _out_folder(out_dir) if out_dir is not None else None
     client_path = check_run_inputs(
@@ -279,12 +292,18 @@ def run_assessment(
     run_dir = run.path
     run_dir.mkdir(parents=True, exist_ok=True)
     names = [DomainName.parse(d).ascii for d in domains]
-    steps = [
-        ASSESS,
-        *([TLSRPT] if tlsrpt_sources else []),
-        *([DMARC] if dmarc_sources else []),
-        REPORT,
-    ]
+    steps = run_steps(bool(tlsrpt_sources), bool(dmarc_sources))
+
+    def step(name: str, run_it: Callable[[], Path]) -> Path:
+        tell(ProgressEvent(STEP_NAMES[name], Phase.STARTED))
+        try:
+            done = run_it()
+        except BaseException:
+            tell(ProgressEvent(STEP_NAMES[name], Phase.FAILED))
+            raise
+        tell(ProgressEvent(STEP_NAMES[name], Phase.DONE))
+        return done
+
     # The first notebook's kernel starts alone (on 2 cores, starting all three at once
     # delayed it by 0.3-1.6 s); once it answers, the others start and import what their
     # notebooks use while the earlier notebooks run (gather mostly waits on the network).
@@ -298,19 +317,23 @@ def run_assessment(
                 f"the notebook kernel did not start: {exc}; kernel log: {kernels[ASSESS].tail()}"
             ) from exc
         kernels.update({name: start_kernel(name, run_dir) for name in steps[1:]})
+        assess_kernel = kernels.pop(ASSESS)
         executed = [
-            execute(
+            step(
                 ASSESS,
-                run_dir,
-                {
-                    "client": client,
-                    "domains": names,
-                    "dkim_selectors": list(selectors),
-                    "network": to_json(profile),
-                    "out_dir": str(run_dir),
-                    "data_dir": str(data_dir.resolve()),
-                },
-                kernels.pop(ASSESS),
+                lambda: execute(
+                    ASSESS,
+                    run_dir,
+                    {
+                        "client": client,
+                        "domains": names,
+                        "dkim_selectors": list(selectors),
+                        "network": to_json(profile),
+                        "out_dir": str(run_dir),
+                        "data_dir": str(data_dir.resolve()),
+                    },
+                    assess_kernel,
+                ),
             )
         ]
         info = run.read_info()
@@ -318,44 +341,44 @@ def run_assessment(
             info = replace(info, country=country)
             run.write_info(info)
         if tlsrpt_sources:
+            tlsrpt_kernel = kernels.pop(TLSRPT)
+            tlsrpt_parameters = {
+                "client": client,
+                "sources": [str(s) for s in tlsrpt_sources],
+                "window_days": window_days,
+                "as_of": info.assessed_on,
+                "data_dir": str(data_dir.resolve()),
+                "run_dir": str(run_dir),
+                # The executed notebook is a record: the explorer draws static SVG.
+                "interactive": False,
+            }
             executed.append(
-                execute(
-                    TLSRPT,
-                    run_dir,
-                    {
-                        "client": client,
-                        "sources": [str(s) for s in tlsrpt_sources],
-                        "window_days": window_days,
-                        "as_of": info.assessed_on,
-                        "data_dir": str(data_dir.resolve()),
-                        "run_dir": str(run_dir),
-                        # The executed notebook is a record: the explorer draws static SVG.
-                        "interactive": False,
-                    },
-                    kernels.pop(TLSRPT),
-                )
+                step(TLSRPT, lambda: execute(TLSRPT, run_dir, tlsrpt_parameters, tlsrpt_kernel))
             )
         if dmarc_sources:
+            dmarc_kernel = kernels.pop(DMARC)
+            dmarc_parameters = {
+                "client": client,
+                "sources": [str(s) for s in dmarc_sources],
+                "as_of": info.assessed_on,
+                "data_dir": str(data_dir.resolve()),
+                "run_dir": str(run_dir),
+                "interactive": False,
+            }
             executed.append(
-                execute(
-                    DMARC,
-                    run_dir,
-                    {
-                        "client": client,
-                        "sources": [str(s) for s in dmarc_sources],
-                        "as_of": info.assessed_on,
-                        "data_dir": str(data_dir.resolve()),
-                        "run_dir": str(run_dir),
-                        "interactive": False,
-                    },
-                    kernels.pop(DMARC),
-                )
+                step(DMARC, lambda: execute(DMARC, run_dir, dmarc_parameters, dmarc_kernel))
             )
-        executed.append(rerender(run_dir, kernels.pop(REPORT)))
+        report_kernel = kernels.pop(REPORT)
+        executed.append(step(REPORT, lambda: rerender(run_dir, report_kernel)))
     finally:
         for kernel in kernels.values():
             kernel.close()
     return RunResult(run_dir, run.report, tuple(executed), run.read_info().sources)
+
+
+def run_steps(tlsrpt: bool, dmarc: bool) -> list[str]:
+    """The notebooks a run executes, in order: the reports' only when sources were given."""
+    return [ASSESS, *([TLSRPT] if tlsrpt else []), *([DMARC] if dmarc else []), REPORT]
 
 
 def rerender(run_dir: Path, kernel: NotebookKernel | None = None) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,22 @@ def test_check_json_for_every_demo_domain(
         assert item["domain"] in demo_sandbox.domains
     codes = {item["code"] for item in findings}
     assert {"TLS_CERT_NAME_MISMATCH", "MTA_STS_MX_NOT_COVERED", "DMARC_POLICY_NONE"} <= codes
+
+
+def test_check_says_each_domain_as_it_finishes(
+    demo_sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", *demo_sandbox.domains, "--json", *_flags(demo_sandbox)]) == 0
+    out, err = capsys.readouterr()
+    json.loads(out)  # progress never mixes into what a script reads
+    count = len(demo_sandbox.domains)
+    lines = err.splitlines()
+    assert lines[0] == f"Checking {count} domains: {count} to do"
+    for domain in demo_sandbox.domains:
+        assert any(
+            re.match(rf"\[\d/{count}\] done   {re.escape(domain)} \(", line) for line in lines
+        )
+    assert lines[-1] == f"Checking {count} domains: {count} of {count} finished"
 
 
 def test_check_table(demo_sandbox: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
@@ -177,3 +194,7 @@ def test_assess_says_what_each_report_source_yielded(
     sources = {s.source: s for s in run.read_info().sources}
     assert sources[str(reports)].imported > 0 and sources[str(reports)].rejected == 1
     assert sources[str(empty)].failed and sources[unreachable].error
+    # Each notebook of the run is announced as it starts and finishes.
+    assert f"Assessing {demo_sandbox.client}: 3 to do" in lines
+    for name in ("DNS, MTA-STS policy and mail servers", "TLS-RPT reports", "report PDF"):
+        assert any(line.startswith("[") and f"done   {name} (" in line for line in lines), err
