@@ -15,7 +15,7 @@ from assessment.dmarc.demo import generate_demo_reports
 
 from .builders import Report, Row
 
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples" / "dmarc"
+SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "samples" / "dmarc"
 REPO = Path(__file__).resolve().parents[2]
 
 

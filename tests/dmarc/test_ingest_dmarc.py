@@ -222,7 +222,7 @@ def test_frames_filters_and_summary(tmp_path: Path) -> None:
         assert list(records["messages"]) == [1, 2, 3]
 
 
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples" / "dmarc"
+SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "samples" / "dmarc"
 
 
 @pytest.mark.skipif(not SAMPLES.is_dir(), reason="shared DMARC samples not present")

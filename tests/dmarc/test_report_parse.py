@@ -16,7 +16,7 @@ from assessment.dmarc.model import AggregateReport, Rejected, Schema
 from assessment.dmarc.report import MAX_DEPTH, parse_aggregate
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "dmarc"
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples" / "dmarc"
+SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "samples" / "dmarc"
 needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason="shared DMARC samples not present")
 
 

@@ -11,7 +11,7 @@ import pytest
 from assessment.tlsrpt.commands import add_tlsrpt_parser
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "tlsrpt"
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples" / "tlsrpt"
+SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "samples" / "tlsrpt"
 
 
 def run(argv: list[str]) -> int:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from assessment.tlsrpt.report import ReportRejected, parse_report
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "tlsrpt"
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples" / "tlsrpt"
+SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "samples" / "tlsrpt"
 
 
 def fixture(name: str) -> bytes:
