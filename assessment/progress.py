@@ -76,6 +76,7 @@ class ProgressDisplay:
         self._lock = threading.Lock()
         self._started: dict[str, float] = {}
         self._opened = time.monotonic()
+        self._begun = False
         self.finished = 0
         self.failed = 0
         self._progress: Progress | None = None
@@ -84,6 +85,14 @@ class ProgressDisplay:
 
     def __enter__(self) -> Self:
         self._opened = time.monotonic()
+        return self
+
+    def _begin(self) -> None:
+        """Draw the title at the first event: a run refused before any work (a mistake in
+        its arguments) then says only its one-line reason."""
+        if self._begun:
+            return
+        self._begun = True
         if self.live:
             # rich is imported only when a terminal will show it (about 60 ms of imports).
             from rich.console import Console
@@ -110,7 +119,6 @@ class ProgressDisplay:
             self._overall = self._progress.add_task(self.title, total=self.total)
         else:
             self._line(f"{self.title}: {self.total} to do")
-        return self
 
     def __exit__(
         self,
@@ -122,12 +130,13 @@ class ProgressDisplay:
             if self._progress is not None:
                 self._progress.stop()
                 self._progress = None
-        if not self.live:
+        if self._begun and not self.live:
             failed = f", {self.failed} failed" if self.failed else ""
             self._line(f"{self.title}: {self.finished} of {self.total} finished{failed}")
 
     def __call__(self, event: ProgressEvent) -> None:
         with self._lock:
+            self._begin()
             if event.phase is Phase.STARTED:
                 self._started[event.item] = time.monotonic()
                 self._start(event)

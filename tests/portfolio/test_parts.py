@@ -138,6 +138,14 @@ def test_plain_progress_lines() -> None:
     assert lines[-1] == "Assessing 2 clients: 2 of 2 finished, 1 failed"
 
 
+def test_nothing_is_drawn_for_work_that_never_started() -> None:
+    # A run refused before any work says only its one-line reason.
+    stream = io.StringIO()
+    with ProgressDisplay("Assessing Acme", 3, stream=stream):
+        pass
+    assert stream.getvalue() == ""
+
+
 def test_a_pipe_is_not_a_terminal() -> None:
     assert not is_live(io.StringIO())
 
