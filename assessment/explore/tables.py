@@ -1,8 +1,9 @@
 """Searchable, sortable tables in JupyterLab (itables), and the plain DataFrame otherwise.
 
-itables runs in the browser from the DataTables bundle it ships; it is loaded once per kernel
-with ``connected=False``, so the page never asks a CDN for it (the connected mode imports it
-from unpkg.com).
+itables runs in the browser from the DataTables bundle it ships, given to the page with every
+table (``connected=False``), so the page never asks a CDN for it (the connected mode imports
+it from unpkg.com). Once per kernel was not enough: outputs cleared and one cell re-run left
+a table with no bundle to draw it.
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ import pandas as pd
 # 1 MB of table data reaches the browser before itables samples rows (its default, 64 KB,
 # drops rows of a findings table of about 40 clients).
 MAX_BYTES: Final = 1_000_000
-
-_loaded: set[str] = set()
 
 
 def searchable_table(
@@ -30,8 +29,6 @@ def searchable_table(
         import itables
     except ImportError:
         return frame
-    if "itables" not in _loaded:
-        itables.init_notebook_mode(all_interactive=False, connected=False)
-        _loaded.add("itables")
+    itables.init_notebook_mode(all_interactive=False, connected=False)
     itables.show(frame, caption=caption or None, connected=False, maxBytes=MAX_BYTES)
     return None

@@ -5,15 +5,17 @@ controls are attributes (``explorer.mx``, ``explorer.dates`` ...) and so are the
 (``explorer.filter``, ``explorer.frame``, ``explorer.chart``, ``explorer.table``), so code and
 tests drive an explorer exactly as a click does.
 
-The chart is drawn as vl-convert SVG in both modes: Altair's own JupyterLab renderer loads
-vega-embed from a CDN, and the kit's pages fetch nothing. Not interactive (``interactive=
-False``, what the kit's runner passes under papermill) an explorer displays the SVG and the
-filtered table only, which an executed notebook keeps as a record; widgets need a live
-JupyterLab to mean anything.
+The chart is drawn as vl-convert SVG in both modes: a live Vega renderer in JupyterLab
+(Altair's, vega-embed) loads its script from a CDN, and the kit's pages fetch nothing. Not
+interactive (``interactive=False``, what the kit's runner passes under papermill) an
+explorer displays the SVG and the filtered table only, which an executed notebook keeps as
+a record; widgets need a live JupyterLab to mean anything.
 """
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any, Final
@@ -72,6 +74,24 @@ def _choices(values: Iterable[object], every: str) -> list[tuple[str, str]]:
     return [(every, EVERY), *((name, name) for name in names)]
 
 
+def _by_volume(rows: pd.DataFrame, column: str, weight: str, every: str) -> list[tuple[str, str]]:
+    """Choices busiest first: the services a consultant looks for, not forty bare addresses
+    that sort before them."""
+    if rows.empty:
+        return [(every, EVERY)]
+    totals = (
+        rows.groupby(column, sort=False)[weight].sum().sort_values(ascending=False, kind="stable")
+    )
+    names = [str(n) for n in totals.index if isinstance(n, str) and n]
+    return [(every, EVERY), *((name, name) for name in names)]
+
+
+def _markdown_bold(text: str) -> str:
+    """`describe()`'s one line of Markdown as HTML for the summary under the controls (its
+    values came from report files: escaped)."""
+    return re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", html.escape(text))
+
+
 def _one(value: object) -> frozenset[str]:
     return frozenset({str(value)}) if value else frozenset()
 
@@ -89,7 +109,9 @@ class _Explorer:
 
         self.interactive = interactive
         self._widgets = w
-        options: list[tuple[str, date | None]] = [(d.isoformat(), d) for d in days]
+        # Short labels: the slider's readout has room for two of them; the summary line
+        # under the controls gives the full dates.
+        options: list[tuple[str, date | None]] = [(f"{d.day} {d:%b}", d) for d in days]
         options = options or [("(no reports)", None)]
         self.dates = w.SelectionRangeSlider(
             options=options,
@@ -98,6 +120,7 @@ class _Explorer:
             continuous_update=False,
             layout=w.Layout(width="640px"),
         )
+        self._summary = w.HTML()
         self._chart_out = w.Output()
         self._table_out = w.Output()
         self._rows: pd.DataFrame = pd.DataFrame()
@@ -114,11 +137,24 @@ class _Explorer:
         refresh()
         if not self.interactive:
             return
+        self._summary.value = _markdown_bold(self.describe())
         with self._chart_out:
             self._chart_out.clear_output(wait=True)
-            _show(_ipython().SVG(self.svg))
+            self._show_chart()
         with self._table_out:
             self._table_out.clear_output(wait=True)
+            self._show_table()
+
+    def _show_chart(self) -> None:
+        if self.frame.empty:
+            # An empty chart draws a lone "0" tick; say it in words instead.
+            _show(_ipython().Markdown("*No reports match this selection.*"))
+        else:
+            _show(_ipython().SVG(self.svg))
+
+    def _show_table(self) -> None:
+        # Every column: pandas would cut a wide table down the middle with "...".
+        with pd.option_context("display.max_columns", None, "display.width", None):
             _show(self.table.head(TABLE_ROWS))
 
     @property
@@ -135,15 +171,15 @@ class _Explorer:
     def widget(self) -> Any:
         """The controls, the chart and the table in one box (what JupyterLab shows)."""
         w = self._widgets
-        return w.VBox([*self.controls(), self._chart_out, self._table_out])
+        return w.VBox([*self.controls(), self._summary, self._chart_out, self._table_out])
 
     def _ipython_display_(self) -> None:
         if self.interactive:
             _show(self.widget())
             return
         _show(_ipython().Markdown(self.describe()))
-        _show(_ipython().SVG(self.svg))
-        _show(self.table.head(TABLE_ROWS))
+        self._show_chart()
+        self._show_table()
 
 
 class TlsRptExplorer(_Explorer):
@@ -165,7 +201,7 @@ class TlsRptExplorer(_Explorer):
         )
         types = sorted(set(sessions["policy_type"]))
         self.policy_type = w.Dropdown(
-            options=[*types, ("(every type, may count twice)", EVERY)]
+            options=[*((t, t) for t in types), ("(every type, may count twice)", EVERY)]
             if types
             else [("(none)", EVERY)],
             value=STS if STS in types else (types[0] if types else EVERY),
@@ -208,7 +244,11 @@ class TlsRptExplorer(_Explorer):
         self.daily = sessions_per_day(self.frame)
         self.table = sessions_summary(self.frame)
         self.chart = stacked_daily_spec(
-            self.daily, value="sessions", colours=SESSION_COLOURS, title=self.title
+            self.daily,
+            value="sessions",
+            colours=SESSION_COLOURS,
+            title=self.title,
+            days=(since, until),
         )
 
     def describe(self) -> str:
@@ -247,13 +287,15 @@ class DmarcExplorer(_Explorer):
             description="Domain",
         )
         self.sender = w.Dropdown(
-            options=_choices(rows["sender"], "(every sender)"), description="Sender"
+            options=_by_volume(rows, "sender", "messages", "(every sender)"),
+            description="Sender",
         )
         self.category = w.Dropdown(
             options=_choices(rows["category"], "(every category)"), description="Category"
         )
         self.source_ip = w.Dropdown(
-            options=_choices(rows["source_ip"], "(every address)"), description="Source IP"
+            options=_by_volume(rows, "source_ip", "messages", "(every address)"),
+            description="Source IP",
         )
         self.result = w.Dropdown(
             options=[("(pass and fail)", EVERY), ("pass", PASSED), ("fail", FAILED)],
@@ -294,7 +336,11 @@ class DmarcExplorer(_Explorer):
         self.daily = messages_per_day(self.frame)
         self.table = messages_summary(self.frame)
         self.chart = stacked_daily_spec(
-            self.daily, value="messages", colours=MESSAGE_COLOURS, title=self.title
+            self.daily,
+            value="messages",
+            colours=MESSAGE_COLOURS,
+            title=self.title,
+            days=(since, until),
         )
 
     def describe(self) -> str:

@@ -67,6 +67,31 @@ def test_setting_controls_refilters_and_redraws(classified: pd.DataFrame) -> Non
     assert explorer.svg.startswith("<svg")
 
 
+def test_senders_are_offered_busiest_first(classified: pd.DataFrame) -> None:
+    explorer = mp.explore_dmarc(classified, interactive=False)
+    labels = [label for label, _ in explorer.sender.options]
+    volumes = explorer.frame.groupby("sender")["messages"].sum()
+    assert labels[0] == "(every sender)"
+    assert [int(volumes[name]) for name in labels[1:]] == sorted(volumes, reverse=True)
+
+
+def test_an_empty_selection_says_so_instead_of_an_empty_chart(
+    classified: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from IPython import display
+
+    shown: list[object] = []
+    monkeypatch.setattr(display, "display", lambda *items, **_: shown.extend(items))
+    explorer = mp.explore_dmarc(classified, interactive=False)
+    explorer.result.value = "pass"
+    explorer.source_ip.value = "198.51.100.9"
+    assert explorer.frame.empty
+    explorer._ipython_display_()
+    kinds = [type(item).__name__ for item in shown]
+    assert kinds[:2] == ["Markdown", "Markdown"] and "SVG" not in kinds
+    assert "No reports match this selection" in shown[1].data  # type: ignore[attr-defined]
+
+
 def test_frames_are_classified_for_the_caller(tmp_path_factory: pytest.TempPathFactory) -> None:
     tmp = tmp_path_factory.mktemp("dmarc-frames")
     loaded = mp.import_dmarc("Fixture", [write_dmarc(tmp / "reports")], tmp / "data")

@@ -116,6 +116,26 @@ def test_setting_controls_refilters_and_redraws(frames: object) -> None:
     assert {row["outcome"] for row in _data(explorer.chart)} == {"successful"}  # type: ignore[index]
 
 
+def test_every_policy_type_is_a_real_choice(frames: object) -> None:
+    # Found in JupyterLab: a (label, value) pair among plain strings showed as a tuple and
+    # filtered everything out.
+    explorer = mp.explore_tlsrpt(frames, interactive=False)  # type: ignore[arg-type]
+    options = dict(explorer.policy_type.options)
+    assert options == {"sts": "sts", "tlsa": "tlsa", "(every type, may count twice)": ""}
+    explorer.policy_type.value = ""
+    assert _totals(explorer.frame) == (305, 14)
+
+
+def test_the_axis_spans_the_chosen_days(frames: object) -> None:
+    explorer = mp.explore_tlsrpt(frames, interactive=False)  # type: ignore[arg-type]
+    explorer.dates.value = (date(2025, 3, 5), date(2025, 3, 12))
+    x = explorer.chart["encoding"]["x"]
+    # One bar per day across the whole choice, whatever days hold data; whole counts only.
+    assert x["scale"]["domain"] == ["2025-03-05", "2025-03-13"]
+    assert explorer.chart["encoding"]["y"]["axis"]["format"] == "d"
+    assert [label for label, _ in explorer.dates.options][:2] == ["2 Mar", "5 Mar"]
+
+
 def test_summary_table_counts_per_result_and_mx(frames: object) -> None:
     explorer = mp.explore_tlsrpt(frames, interactive=False)  # type: ignore[arg-type]
     table = explorer.table.set_index(["result", "receiving_mx_hostname"])
