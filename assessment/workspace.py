@@ -23,12 +23,16 @@ import os
 import re
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
 from assessment.codec import from_json, to_json
+
+CAN_LOCK: Final = os.name == "posix"
+"""Whether a run folder can be locked (flock on the folder)."""
 
 DATA_ENV: Final = "MAILPOSTURE_DATA"
 RUN_SCHEMA: Final = 2
@@ -185,6 +189,23 @@ class RunFolder:
 
     def is_run(self) -> bool:
         return self.evidence.is_file()
+
+    @contextmanager
+    def updating_info(self) -> Iterator[None]:
+        """Hold the run's lock while run.json is read, changed and written: two notebooks
+        of one run opened side by side in JupyterLab record their sources without losing
+        each other's (`CAN_LOCK`)."""
+        if not CAN_LOCK:
+            yield
+            return
+        import fcntl
+
+        folder = os.open(self.path, os.O_RDONLY)
+        try:
+            fcntl.flock(folder, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(folder)
 
     def write_info(self, info: RunInfo) -> None:
         write_atomic(self.info_file, json.dumps(to_json(info), indent=2) + "\n")

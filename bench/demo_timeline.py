@@ -27,7 +27,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-NOTEBOOKS = ("assess.ipynb", "tlsrpt.ipynb", "report.ipynb")
+NOTEBOOKS = ("assess.ipynb", "tlsrpt.ipynb", "dmarc.ipynb", "report.ipynb")
 
 
 def _stamp(text: str) -> float:

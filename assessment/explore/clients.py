@@ -105,13 +105,19 @@ def _finding_rows(folder: ClientFolder) -> Iterator[dict[str, Any]]:
             }
 
 
+_SEVERITY_RANK: Final = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+
+
 def findings_of_all_clients(data_dir: str | Path = "") -> pd.DataFrame:
     """One row per finding of every client's latest run, with its domain's grade
     (``FINDING_COLUMNS``); a domain without findings has one row titled ``(no findings)``,
     a client without a readable run one row saying so."""
     rows = [row for folder in client_folders(data_dir) for row in _finding_rows(folder)]
-    table = pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
-    return table.fillna("").astype("str")
+    table = pd.DataFrame(rows, columns=list(FINDING_COLUMNS)).fillna("").astype("str")
+    # Worst first within each domain: a browser table sorts severity alphabetically.
+    rank = table["severity"].map(_SEVERITY_RANK).fillna(len(_SEVERITY_RANK))
+    order = table.assign(_rank=rank).sort_values(["client", "domain", "_rank"], kind="stable")
+    return order.drop(columns="_rank").reset_index(drop=True)
 
 
 def _store_row(folder: ClientFolder) -> dict[str, Any]:

@@ -100,4 +100,5 @@ def messages_per_day(rows: pd.DataFrame) -> pd.DataFrame:
 
 def messages_summary(rows: pd.DataFrame) -> pd.DataFrame:
     """One row per sender and domain over the filtered rows (`dmarc_senders`' columns)."""
-    return senders(rows.drop(columns=["sender", "result"], errors="ignore"))
+    table = senders(rows.drop(columns=["sender", "result"], errors="ignore"))
+    return table.sort_values("messages", ascending=False, kind="stable").reset_index(drop=True)

@@ -30,5 +30,13 @@ def searchable_table(
     except ImportError:
         return frame
     itables.init_notebook_mode(all_interactive=False, connected=False)
-    itables.show(frame, caption=caption or None, connected=False, maxBytes=MAX_BYTES)
+    # itables 2.9 lets a header's text be selected, which leaves only its 12-pixel icon to
+    # sort by (found clicking headers in a headless JupyterLab): the whole header sorts.
+    itables.show(
+        frame,
+        caption=caption or None,
+        connected=False,
+        maxBytes=MAX_BYTES,
+        text_in_header_can_be_selected=False,
+    )
     return None

@@ -66,9 +66,15 @@ def _is_whole_source(item: ItemOutcome) -> bool:
     return item.item in (item.source, str(Path(item.source)))
 
 
+_KIND_ORDER = {"tlsrpt": 0, "dmarc": 1}
+
+
 def record_sources(run: RunFolder, outcomes: Sequence[SourceOutcome]) -> None:
     """Replace this kind's source outcomes in the run's run.json (other kinds are kept)."""
-    info = run.read_info()
-    kinds = {o.kind for o in outcomes}
-    kept = tuple(o for o in info.sources if o.kind not in kinds)
-    run.write_info(replace(info, sources=kept + tuple(outcomes)))
+    with run.updating_info():
+        info = run.read_info()
+        kinds = {o.kind for o in outcomes}
+        kept = tuple(o for o in info.sources if o.kind not in kinds)
+        # One order whichever import recorded first: TLS-RPT, then DMARC.
+        ordered = sorted((*kept, *outcomes), key=lambda o: _KIND_ORDER.get(o.kind, 2))
+        run.write_info(replace(info, sources=tuple(ordered)))

@@ -53,6 +53,11 @@ def test_findings_of_all_clients_is_one_table(data: Path) -> None:
     assert (table[table["client"] == SECOND]["code"] != "").sum() == len(first.findings)
     broken = table[table["client"] == "broken-client"]
     assert len(broken) == 1 and broken.iloc[0]["title"].startswith("latest run unreadable")
+    # Worst first within each domain (a browser table would sort severity alphabetically).
+    ranks = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+    for _, rows in mine.groupby("domain"):
+        order = [ranks[v] for v in rows["severity"] if v]
+        assert order == sorted(order)
 
 
 def test_stores_of_all_clients(data: Path) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from assessment.intake.outcomes import source_outcomes
+from pathlib import Path
+
+from assessment.intake.outcomes import record_sources, source_outcomes
 from assessment.tlsrpt.batch import LoggedItem, Outcome
 from assessment.tlsrpt.ingest import ImportResult, Rejection
+from assessment.workspace import RunFolder, RunInfo, SourceOutcome
 
 
 def _result(*items: LoggedItem) -> ImportResult:
@@ -49,3 +52,17 @@ def test_one_rejected_message_of_a_mailbox_is_not_a_failed_source() -> None:
     )
     (outcome,) = source_outcomes([imap], result)
     assert outcome.error == "" and outcome.rejected == 1 and outcome.failed
+
+
+def test_sources_of_both_kinds_keep_one_order_whoever_records_first(tmp_path: Path) -> None:
+    run = RunFolder(tmp_path / "run")
+    run.path.mkdir()
+    run.write_info(RunInfo("Acme", ("acme.example",), "2026-12-04", str(tmp_path)))
+    record_sources(run, [SourceOutcome("dmarc", "/d", imported=3)])
+    record_sources(run, [SourceOutcome("tlsrpt", "/t", imported=2)])
+    # Recording a kind again replaces it and keeps the other.
+    record_sources(run, [SourceOutcome("dmarc", "/d2", imported=1)])
+    assert [(s.kind, s.source) for s in run.read_info().sources] == [
+        ("tlsrpt", "/t"),
+        ("dmarc", "/d2"),
+    ]
