@@ -167,7 +167,7 @@ def plan_dmarc(
                 cursor,
                 calendar.add_working_days(cursor, 1),
                 (
-                    "Publish the DMARC record below. It changes nothing for your mail "
+                    "Publish the new DMARC record. It changes nothing for your mail "
                     "(the policy stays as it is) but makes every large mailbox provider send a "
                     "daily report of who sent mail as the domain.",
                 ),
@@ -252,7 +252,7 @@ def plan_dmarc(
                 day,
                 calendar.working_day(day + timedelta(days=timing.dmarc_quarantine_days)),
                 (
-                    "Publish the DMARC record below. Mail that fails DMARC then goes to the junk "
+                    "Publish the new DMARC record. Mail that fails DMARC then goes to the junk "
                     "folder instead of the inbox.",
                     "Read the aggregate reports twice a week for the first two weeks.",
                 ),
@@ -282,7 +282,7 @@ def plan_dmarc(
             day,
             None,
             (
-                "Publish the DMARC record below. Receivers then refuse mail that fails DMARC, "
+                "Publish the new DMARC record. Receivers then refuse mail that fails DMARC, "
                 "so nobody can send mail that looks like it comes from the domain.",
                 "Keep reading the aggregate reports monthly; a new service must be set up to "
                 "pass DMARC before it sends.",

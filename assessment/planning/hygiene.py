@@ -111,7 +111,7 @@ def parked_kit(ctx: DomainContext, start: date, calendar: WorkCalendar) -> PlanS
         day,
         calendar.add_working_days(day, 1),
         (
-            "Publish the records below so that receivers refuse any mail claiming to come "
+            "Publish the parked-domain records so that receivers refuse any mail claiming to come "
             f"from {domain}, which receives no mail ({ctx.no_mail_reason})." + already,
             "If the domain does send mail after all (check with whoever registered it), "
             "tell the consultant before publishing: it then follows the DMARC steps instead.",

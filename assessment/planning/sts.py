@@ -366,7 +366,7 @@ class StsPlanner:
                 publish = [
                     "Serve the enforce policy again with only max_age changed, to "
                     f"{max_age} ({describe_seconds(max_age)}); then give the TXT record "
-                    f"_mta-sts.{self.domain} the new id below."
+                    f"_mta-sts.{self.domain} a new id."
                 ]
             self._step(
                 kind,
