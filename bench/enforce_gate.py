@@ -28,9 +28,9 @@ from assessment.tlsrpt.frames import (
     POLICY_COLUMNS,
     REPORT_COLUMNS,
     Frames,
-    typed_frame,
 )
 from assessment.tlsrpt.gate import enforce_verdicts
+from assessment.typed_frames import typed_frame
 
 DOMAINS = 60
 REPORTERS = 24

@@ -20,7 +20,7 @@ from typing import Final
 
 import pandas as pd
 
-UTC_NS: Final = "datetime64[ns, UTC]"
+from assessment.typed_frames import UTC_NS, empty_frame
 
 REPORT_COLUMNS: Final[dict[str, str]] = {
     "report_pk": "int64",
@@ -92,32 +92,10 @@ class Frames:
     auth: pd.DataFrame
 
 
-def typed_frame(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-    """``frame`` restricted to ``columns`` in order, cast to the contract dtypes.
-
-    Timestamp columns given as numbers are epoch microseconds (as SQLite stores them).
-    """
-    out = pd.DataFrame(index=frame.index)
-    for name, dtype in columns.items():
-        column = frame[name]
-        if dtype == UTC_NS:
-            if pd.api.types.is_numeric_dtype(column.dtype):
-                out[name] = pd.to_datetime(column, unit="us", utc=True).astype(UTC_NS)
-            else:
-                out[name] = pd.to_datetime(column, utc=True).astype(UTC_NS)
-        else:
-            out[name] = column.astype(pd.api.types.pandas_dtype(dtype))
-    return out.reset_index(drop=True)
-
-
-def _empty(columns: dict[str, str]) -> pd.DataFrame:
-    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
-
-
 def empty_frames() -> Frames:
     """Three empty frames with the contract columns and dtypes."""
     return Frames(
-        reports=_empty(REPORT_COLUMNS),
-        records=_empty(RECORD_COLUMNS),
-        auth=_empty(AUTH_COLUMNS),
+        reports=empty_frame(REPORT_COLUMNS),
+        records=empty_frame(RECORD_COLUMNS),
+        auth=empty_frame(AUTH_COLUMNS),
     )

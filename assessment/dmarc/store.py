@@ -23,11 +23,11 @@ from assessment.dmarc.frames import (
     RECORD_COLUMNS,
     REPORT_COLUMNS,
     Frames,
-    typed_frame,
 )
 from assessment.intake.audit import decompress_raw
 from assessment.intake.batch import StoreError, micros
 from assessment.intake.storefile import ReportStoreFile, StoreSchema
+from assessment.typed_frames import typed_frame
 
 SCHEMA_VERSION: Final = 1
 STORE_FILE: Final = "dmarc.sqlite"

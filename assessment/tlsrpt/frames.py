@@ -18,7 +18,7 @@ from typing import Final
 
 import pandas as pd
 
-UTC_NS: Final = "datetime64[ns, UTC]"
+from assessment.typed_frames import UTC_NS, empty_frame
 
 KEY_COLUMNS: Final[dict[str, str]] = {
     "report_pk": "int64",
@@ -74,34 +74,10 @@ class Frames:
     failures: pd.DataFrame
 
 
-def typed_frame(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-    """Return ``frame`` restricted to ``columns`` in order, cast to the contract dtypes.
-
-    SQLite hands back untyped values (epoch microseconds, 0/1, NULL-bearing
-    object columns); one cast here keeps every producer of frames identical to
-    ``empty_frames()``. Numeric timestamp columns are read as epoch microseconds.
-    """
-    out = pd.DataFrame(index=frame.index)
-    for name, dtype in columns.items():
-        column = frame[name]
-        if dtype == UTC_NS:
-            if pd.api.types.is_numeric_dtype(column.dtype):
-                out[name] = pd.to_datetime(column, unit="us", utc=True).astype(UTC_NS)
-            else:
-                out[name] = pd.to_datetime(column, utc=True).astype(UTC_NS)
-        else:
-            out[name] = column.astype(pd.api.types.pandas_dtype(dtype))
-    return out.reset_index(drop=True)
-
-
-def _empty(columns: dict[str, str]) -> pd.DataFrame:
-    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
-
-
 def empty_frames() -> Frames:
     """Three empty frames with the contract columns and dtypes."""
     return Frames(
-        reports=_empty(REPORT_COLUMNS),
-        policies=_empty(POLICY_COLUMNS),
-        failures=_empty(FAILURE_COLUMNS),
+        reports=empty_frame(REPORT_COLUMNS),
+        policies=empty_frame(POLICY_COLUMNS),
+        failures=empty_frame(FAILURE_COLUMNS),
     )

@@ -225,7 +225,8 @@ class TlsRptStore(ReportStoreFile):
         """
         import pandas as pd
 
-        from assessment.tlsrpt.frames import POLICY_COLUMNS, REPORT_COLUMNS, Frames, typed_frame
+        from assessment.tlsrpt.frames import POLICY_COLUMNS, REPORT_COLUMNS, Frames
+        from assessment.typed_frames import typed_frame
 
         params = self._params(since, until, domain)
         policies = typed_frame(
@@ -248,7 +249,8 @@ class TlsRptStore(ReportStoreFile):
         import numpy as np
         import pandas as pd
 
-        from assessment.tlsrpt.frames import FAILURE_COLUMNS, typed_frame
+        from assessment.tlsrpt.frames import FAILURE_COLUMNS
+        from assessment.typed_frames import typed_frame
 
         unfiltered = all(value is None for value in params.values())
         sql = _ALL_FAILURES_SQL if unfiltered else _FAILURES_SQL

@@ -67,6 +67,7 @@ BASE = frozenset(
         "resources",
         "parameters",
         "progress",
+        "typed_frames",
     }
 )
 _ANALYSIS = frozenset({"records", "checks", "tlsrpt", "dmarc"})

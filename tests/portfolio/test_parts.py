@@ -20,7 +20,8 @@ from assessment.portfolio.output import PortfolioFiles, csv_text
 from assessment.portfolio.runner import PortfolioResult
 from assessment.portfolio.summary import DomainRow, clean_tlsrpt_days
 from assessment.progress import Phase, ProgressDisplay, ProgressEvent, is_live
-from assessment.tlsrpt.frames import POLICY_COLUMNS, typed_frame
+from assessment.tlsrpt.frames import POLICY_COLUMNS
+from assessment.typed_frames import typed_frame
 
 AS_OF = date(2026, 3, 10)
 
