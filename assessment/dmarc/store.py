@@ -25,7 +25,7 @@ from assessment.dmarc.frames import (
     Frames,
 )
 from assessment.intake.audit import decompress_raw
-from assessment.intake.batch import StoreError, micros
+from assessment.intake.batch import StoreError
 from assessment.intake.storefile import ReportStoreFile, StoreSchema
 from assessment.typed_frames import typed_frame
 
@@ -157,13 +157,6 @@ class DmarcStore(ReportStoreFile):
             raise KeyError(report_pk)
         return decompress_raw(found[0])
 
-    def import_log(self) -> pd.DataFrame:
-        return pd.read_sql_query(
-            "SELECT source, item, outcome, reason, report_pk, logged_at_us FROM import_log "
-            "ORDER BY log_pk",
-            self._db,
-        )
-
     def report_warnings(self) -> pd.DataFrame:
         """Reports imported with tolerances: reporter, report-id and the warnings (JSON)."""
         return pd.read_sql_query(
@@ -171,15 +164,6 @@ class DmarcStore(ReportStoreFile):
             "WHERE warning_count > 0 ORDER BY report_pk",
             self._db,
         )
-
-    def _params(
-        self, since: datetime | None, until: datetime | None, domain: str | None
-    ) -> dict[str, Any]:
-        return {
-            "since": None if since is None else micros(_aware(since)),
-            "until": None if until is None else micros(_aware(until)),
-            "domain": None if domain is None else domain.strip().rstrip(".").lower(),
-        }
 
     def frames(
         self,
@@ -212,10 +196,6 @@ class DmarcStore(ReportStoreFile):
             "first": None if row[5] is None else _iso(row[5]),
             "last": None if row[6] is None else _iso(row[6]),
         }
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _iso(us: int) -> str:

@@ -17,12 +17,16 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
-from typing import ClassVar, Final, NamedTuple, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Final, NamedTuple, Self, TypeVar
 
-from assessment.intake.batch import StoreError
+from assessment.intake.batch import StoreError, micros
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Busy waits: a reader (or an opening) waits out a checkpoint; a writer waits for another
 # process's import. Module attributes read per call, so a test can shorten them.
@@ -253,3 +257,27 @@ class ReportStoreFile:
 
     def integrity_ok(self) -> bool:
         return bool(self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
+
+    def import_log(self) -> pd.DataFrame:
+        """Every item every import saw, in order: its outcome and reason."""
+        import pandas as pd
+
+        return pd.read_sql_query(
+            "SELECT source, item, outcome, reason, report_pk, logged_at_us FROM import_log "
+            "ORDER BY log_pk",
+            self._db,
+        )
+
+    def _params(
+        self, since: datetime | None, until: datetime | None, domain: str | None
+    ) -> dict[str, Any]:
+        """The frame queries' parameters: a naive moment is UTC, a domain as stored."""
+        return {
+            "since": None if since is None else micros(_aware(since)),
+            "until": None if until is None else micros(_aware(until)),
+            "domain": None if domain is None else domain.strip().rstrip(".").lower(),
+        }
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -13,7 +13,7 @@ is all or nothing (a killed one leaves the store as it was before it).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from assessment.intake.storefile import ReportStoreFile, StoreSchema
@@ -23,7 +23,6 @@ from assessment.tlsrpt.batch import (
     Outcome,
     StoreError,
     decompress_raw,
-    micros,
 )
 
 if TYPE_CHECKING:
@@ -194,24 +193,6 @@ class TlsRptStore(ReportStoreFile):
             raise KeyError(report_pk)
         return decompress_raw(row[0])
 
-    def import_log(self) -> pd.DataFrame:
-        import pandas as pd
-
-        return pd.read_sql_query(
-            "SELECT source, item, outcome, reason, report_pk, logged_at_us FROM import_log "
-            "ORDER BY log_pk",
-            self._db,
-        )
-
-    def _params(
-        self, since: datetime | None, until: datetime | None, domain: str | None
-    ) -> dict[str, Any]:
-        return {
-            "since": None if since is None else micros(_aware(since)),
-            "until": None if until is None else micros(_aware(until)),
-            "domain": None if domain is None else domain.strip().rstrip(".").lower(),
-        }
-
     def frames(
         self,
         since: datetime | None = None,
@@ -295,10 +276,6 @@ class TlsRptStore(ReportStoreFile):
             "successful_sessions": int(policy_row[1]),
             "failed_sessions": int(policy_row[2]),
         }
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 __all__ = [
