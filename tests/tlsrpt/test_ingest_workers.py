@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 from pathlib import Path
+from typing import ClassVar
 
 import pandas as pd
 import pytest
@@ -135,3 +136,37 @@ def test_a_worker_reports_its_errors_and_keeps_serving() -> None:
     finally:
         pool.close()
     assert all(w.process.returncode == 0 for w in pool.workers)
+
+
+class _CountingPool(workers.WorkerPool):
+    sent_chunks: ClassVar[list[int]] = []
+
+    def send(self, worker: workers.Worker, chunk: int, task: object) -> None:
+        self.sent_chunks.append(chunk)
+        super().send(worker, chunk, task)
+
+
+def test_workers_parse_while_the_sources_are_still_walked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "reports"
+    _corpus(folder, ingest.PARALLEL_MIN_UNITS + 600)
+    serial, serial_store = _import(folder, tmp_path / "serial.sqlite", workers=0)
+    monkeypatch.setattr(ingest, "WorkerPool", _CountingPool)
+    store = TlsRptStore(tmp_path / "streamed.sqlite")
+    opened = store.batch
+    sent_before_writing: list[int] = []
+
+    def batch() -> object:
+        sent_before_writing.extend(_CountingPool.sent_chunks)
+        return opened()
+
+    monkeypatch.setattr(store, "batch", batch)
+    monkeypatch.setattr(_CountingPool, "sent_chunks", [])
+    streamed = import_sources(store, [folder], workers=1)
+    with serial_store, store:
+        assert streamed == serial
+        # Chunks complete during the walk went out before the write transaction began.
+        assert sent_before_writing[:2] == [0, 1]
+        for mine, theirs in zip(_rows(serial_store), _rows(store), strict=True):
+            pd.testing.assert_frame_equal(mine, theirs)
