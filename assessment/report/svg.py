@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from typing import Final
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
-ET.register_namespace("", SVG_NS)
-ET.register_namespace("xlink", XLINK_NS)
+_SVG: Final = "{" + SVG_NS + "}"
+_XLINK: Final = "{" + XLINK_NS + "}"
 
 _DROP_ELEMENTS = frozenset({"script", "foreignObject", "iframe", "object", "embed", "image"})
 _PROLOG = re.compile(r"^\s*(<\?xml[^>]*\?>)?\s*(<!DOCTYPE[^>\[]*>)?\s*", re.IGNORECASE)
@@ -55,7 +56,27 @@ def sanitize_svg(text: str, id_prefix: str = "") -> str:
     _clean(root)
     if id_prefix:
         _prefix_ids(root, id_prefix)
+    _plain_names(root)
     return ET.tostring(root, encoding="unicode")
+
+
+def _plain_names(root: ET.Element) -> None:
+    """SVG tags and xlink attributes as plain names, their namespaces declared on the root.
+
+    Not left to ElementTree's prefix registry: it is global, and importing WeasyPrint (its
+    PDF metadata module) re-registers the empty prefix, which silently dropped the SVG
+    default; charts then came out as <ns0:svg>, which an HTML page does not draw.
+    """
+    uses_xlink = False
+    for element in root.iter():
+        if element.tag.startswith(_SVG):
+            element.tag = element.tag[len(_SVG) :]
+        for key in [key for key in element.attrib if key.startswith(_XLINK)]:
+            element.attrib["xlink:" + key[len(_XLINK) :]] = element.attrib.pop(key)
+            uses_xlink = True
+    root.set("xmlns", SVG_NS)
+    if uses_xlink:
+        root.set("xmlns:xlink", XLINK_NS)
 
 
 def _local(name: str) -> str:

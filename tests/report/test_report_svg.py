@@ -84,3 +84,13 @@ def test_matplotlib_output_survives() -> None:
     assert clean.startswith("<svg")
     assert "<b>" not in clean  # label text is drawn as glyph paths, never markup
     assert "<path" in clean
+
+
+def test_output_keeps_the_svg_default_namespace_after_weasyprint_is_imported() -> None:
+    # WeasyPrint's import re-registers ElementTree's empty prefix (a global): the
+    # sanitiser must not depend on that registry, or charts come out as <ns0:svg>.
+    import weasyprint  # noqa: F401
+
+    clean = sanitize_svg('<svg xmlns="http://www.w3.org/2000/svg"><rect width="1"/></svg>')
+    assert clean.startswith('<svg xmlns="http://www.w3.org/2000/svg"')
+    assert "ns0" not in clean and "<rect" in clean
