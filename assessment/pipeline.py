@@ -114,7 +114,7 @@ def report(run_dir: str | Path, *, as_of: str = "") -> Path:
     from assessment.report.brand import resolve_brand
     from assessment.report.plan_view import plan_section
     from assessment.report.readiness_view import readiness_section
-    from assessment.report.render import render_evidence_pdf, render_pdf
+    from assessment.report.render import render_report_and_evidence
     from assessment.report.since_view import since_section
     from assessment.report.tlsrpt_section import build_tlsrpt_section
     from assessment.report.view import build_view
@@ -176,8 +176,7 @@ def report(run_dir: str | Path, *, as_of: str = "") -> Path:
         posture=posture,
         since=since,
     )
-    result = render_pdf(view, folder.report)
-    extra = render_evidence_pdf(view, folder.evidence_pdf)
+    result, extra = render_report_and_evidence(view, folder.report, folder.evidence_pdf)
     warnings = [*result.warnings, *extra.warnings]
     if warnings:
         # A warning means something in the PDF is not as designed; say so rather than

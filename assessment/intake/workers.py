@@ -25,12 +25,11 @@ import marshal
 import os
 import selectors
 import subprocess
-import sys
 from collections import deque
-from pathlib import Path
 from typing import Any, Final
 
 from assessment.intake.worker import HEADER, frame
+from assessment.spawn import module_command
 
 # Pipe capacity asked of Linux (F_SETPIPE_SZ); 1 MiB is its default ceiling for
 # unprivileged processes. A few chunks' results then fit without the worker
@@ -39,8 +38,6 @@ _PIPE_BYTES: Final = 1 << 20
 _READ_BYTES: Final = 1 << 20
 # A worker that was given work gets this long to exit once its input is closed.
 _EXIT_WAIT_S: Final = 5.0
-# The package's folder, so a worker finds it also when it is not installed.
-_ROOT: Final = str(Path(__file__).resolve().parents[2])
 
 
 class Worker:
@@ -72,13 +69,11 @@ class WorkerPool:
     def __init__(self, count: int, module: str) -> None:
         self.workers: list[Worker] = []
         self._selector = selectors.DefaultSelector()
-        environment = dict(os.environ)
-        paths = environment.get("PYTHONPATH")
-        environment["PYTHONPATH"] = _ROOT + (os.pathsep + paths if paths else "")
+        argv, environment = module_command(module)
         for _ in range(count):
             try:
                 process = subprocess.Popen(
-                    [sys.executable, "-m", module],
+                    argv,
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     env=environment,

@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import csv
 import io
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from assessment.gc_pause import cyclic_gc_paused
 from assessment.portfolio.jobs import ClientOutcome
 from assessment.portfolio.summary import NO_MAIL, DomainRow
 from assessment.report.brand import Brand, consultant_brand_file, load_brand, neutral_brand
-from assessment.report.fetcher import LocalOnlyFetcher
 from assessment.report.locations import DEMO_BRAND_FILE, TEMPLATES_DIR
+from assessment.report.pdf import html_to_pdf
 from assessment.report.render import brand_css, environment
 from assessment.workspace import write_atomic
 
@@ -246,34 +244,12 @@ def render_html(view: PortfolioView, templates_dir: Path = TEMPLATES_DIR) -> str
     return template.render(view=view, brand_css=brand_css(view.brand))
 
 
-class _Collector(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(level=logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(f"{record.levelname}: {record.getMessage()}")
-
-
 def render_pdf(
     html: str, brand: Brand, out: Path, templates_dir: Path = TEMPLATES_DIR
 ) -> tuple[str, ...]:
     """Write the PDF; return WeasyPrint's warnings."""
-    from weasyprint import HTML
-
-    fetcher = LocalOnlyFetcher((templates_dir, *brand.roots))
-    collector = _Collector()
-    logger = logging.getLogger("weasyprint")
-    with cyclic_gc_paused():
-        logger.addHandler(collector)
-        try:
-            document = HTML(
-                string=html, base_url=templates_dir.resolve().as_uri() + "/", url_fetcher=fetcher
-            ).render()
-            write_atomic(out, document.write_pdf())
-        finally:
-            logger.removeHandler(collector)
-    return tuple(collector.messages)
+    base_url = templates_dir.resolve().as_uri() + "/"
+    return html_to_pdf(html, out, base_url=base_url, roots=(templates_dir, *brand.roots)).warnings
 
 
 def write_portfolio(

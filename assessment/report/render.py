@@ -5,42 +5,28 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
-import logging
 import re
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Final
+from typing import Final, TypedDict
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from assessment.gc_pause import cyclic_gc_paused
 from assessment.model import Severity
 from assessment.report.brand import Brand
-from assessment.report.fetcher import LocalOnlyFetcher
 from assessment.report.formatting import long_date
 from assessment.report.glossary import in_columns
 from assessment.report.locations import TEMPLATES_DIR
+from assessment.report.pdf import BackgroundRender, RenderResult, html_to_pdf
 from assessment.report.proofing import glossary_for
 from assessment.report.svg import sanitize_svg
 from assessment.report.view import ReportView
 
 MAIN_TEMPLATE = "report.html.j2"
 EVIDENCE_TEMPLATE = "evidence.html.j2"
-# WeasyPrint's log is global; serialising renders keeps each RenderResult's warnings its own.
-_RENDER_LOCK = threading.Lock()
-
-
-@dataclass(frozen=True)
-class RenderResult:
-    path: Path
-    pages: int
-    warnings: tuple[str, ...]
-    """WeasyPrint warnings and errors (missing resources, bad CSS): a clean render has none."""
 
 
 def environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
@@ -157,27 +143,44 @@ def render_pdf(
     templates_dir: Path = TEMPLATES_DIR,
     template: str = MAIN_TEMPLATE,
 ) -> RenderResult:
-    from weasyprint import HTML  # imported late: it loads Pango/cairo, which is slow
-
     if template == MAIN_TEMPLATE:
         view = _with_glossary_in_use(view, templates_dir)
     html = render_html(view, templates_dir=templates_dir, template=template)
-    fetcher = LocalOnlyFetcher((templates_dir, *view.brand.roots))
-    collector = _Collector()
-    logger = logging.getLogger("weasyprint")
-    # Without the cycle collector: it cost ~1 s of a 4-5 s render (for ~40 MB more
-    # peak memory). The lock serialises renders, so pauses and restores never interleave.
-    with _RENDER_LOCK, cyclic_gc_paused():
-        logger.addHandler(collector)
-        try:
-            document = HTML(
-                string=html, base_url=templates_dir.resolve().as_uri() + "/", url_fetcher=fetcher
-            ).render()
-            out_path.parent.mkdir(parents=True, exist_ok=True)
-            document.write_pdf(out_path)
-        finally:
-            logger.removeHandler(collector)
-    return RenderResult(out_path, len(document.pages), tuple(collector.messages))
+    return html_to_pdf(html, out_path, **_pdf_options(view, templates_dir))
+
+
+def render_report_and_evidence(
+    view: ReportView,
+    report_path: Path,
+    evidence_path: Path,
+    *,
+    templates_dir: Path = TEMPLATES_DIR,
+) -> tuple[RenderResult, RenderResult]:
+    """The report and its evidence file; the evidence file renders in a helper process
+    meanwhile (see `assessment.report.pdf`), or here after the report if the helper fails."""
+    options = _pdf_options(view, templates_dir)
+    evidence_html = render_html(view, templates_dir=templates_dir, template=EVIDENCE_TEMPLATE)
+    helper = BackgroundRender(evidence_html, evidence_path, **options)
+    try:
+        report = render_pdf(view, report_path, templates_dir=templates_dir)
+    finally:
+        evidence = helper.result()
+    if evidence is None:
+        evidence = html_to_pdf(evidence_html, evidence_path, **options)
+    return report, evidence
+
+
+def _pdf_options(view: ReportView, templates_dir: Path) -> _PdfOptions:
+    """Where relative URLs point and what WeasyPrint may load: our templates, the brand."""
+    return {
+        "base_url": templates_dir.resolve().as_uri() + "/",
+        "roots": (templates_dir, *view.brand.roots),
+    }
+
+
+class _PdfOptions(TypedDict):
+    base_url: str
+    roots: tuple[Path, ...]
 
 
 def _with_glossary_in_use(view: ReportView, templates_dir: Path) -> ReportView:
@@ -197,15 +200,6 @@ def render_evidence_pdf(
 ) -> RenderResult:
     """The evidence file beside the report: every observation, numbered as the findings cite."""
     return render_pdf(view, out_path, templates_dir=templates_dir, template=EVIDENCE_TEMPLATE)
-
-
-class _Collector(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(level=logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(f"{record.levelname}: {record.getMessage()}")
 
 
 def brand_css(brand: Brand) -> Markup:

@@ -68,6 +68,8 @@ BASE = frozenset(
         "parameters",
         "progress",
         "typed_frames",
+        # How the kit starts a helper process of its own (parse workers, the PDF helper).
+        "spawn",
     }
 )
 _ANALYSIS = frozenset({"records", "checks", "tlsrpt", "dmarc"})

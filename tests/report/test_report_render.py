@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,14 +16,17 @@ import pytest
 import report_sample as sample
 
 from assessment.report.brand import Brand, neutral_brand
+from assessment.report.locations import TEMPLATES_DIR
+from assessment.report.pdf import BackgroundRender
 from assessment.report.render import (
+    EVIDENCE_TEMPLATE,
     RenderResult,
     brand_css,
     code_spans,
     hostname,
-    render_evidence_pdf,
     render_html,
     render_pdf,
+    render_report_and_evidence,
 )
 from assessment.report.view import ReportView, build_view
 
@@ -258,8 +262,10 @@ def test_hostile_text_is_printed_not_executed(
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert '<img src="http://' not in html and "<link rel=stylesheet" not in html
 
-    result = render_pdf(view, tmp_path / "hostile.pdf")
-    evidence = render_evidence_pdf(view, tmp_path / "hostile-evidence.pdf")
+    # As a run renders them: the evidence file in the helper process, with its own fetcher.
+    result, evidence = render_report_and_evidence(
+        view, tmp_path / "hostile.pdf", tmp_path / "hostile-evidence.pdf"
+    )
     assert result.warnings == () and evidence.warnings == ()
     assert hits == [], f"renderer fetched {hits}"
 
@@ -275,3 +281,29 @@ def test_hostile_text_is_printed_not_executed(
         f"url(http://127.0.0.1:{port}/z)",
     ):
         assert squash(fragment) in text
+
+
+def test_the_evidence_file_comes_out_the_same_from_the_helper_or_from_here(
+    brand: Brand, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = make_view(brand)
+    helped = render_report_and_evidence(view, tmp_path / "a.pdf", tmp_path / "a-evidence.pdf")
+    # No interpreter to start the helper with: the evidence file is rendered here instead.
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python"))
+    alone = render_report_and_evidence(view, tmp_path / "b.pdf", tmp_path / "b-evidence.pdf")
+    for one, other in zip(helped, alone, strict=True):
+        assert one.pages == other.pages > 1 and one.warnings == other.warnings == ()
+        assert pdf_text(one.path) == pdf_text(other.path)
+
+
+def test_a_helper_that_fails_gives_no_result_not_an_error(brand: Brand, tmp_path: Path) -> None:
+    html = render_html(make_view(brand), template=EVIDENCE_TEMPLATE)
+    base_url, roots = TEMPLATES_DIR.resolve().as_uri() + "/", (TEMPLATES_DIR,)
+    done = BackgroundRender(html, tmp_path / "evidence.pdf", base_url=base_url, roots=roots)
+    result = done.result()
+    assert result is not None and result.pages > 1 and result.path.is_file()
+    # Its output path lies under a file: the helper cannot write it and exits with an error.
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    failed = BackgroundRender(html, blocker / "evidence.pdf", base_url=base_url, roots=roots)
+    assert failed.result() is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import sys
 from pathlib import Path
 from typing import ClassVar
 
@@ -108,7 +109,7 @@ def test_workers_that_cannot_start_or_import_leave_the_work_here(
     monkeypatch.setattr(ingest, "PREPARER", missing)
     broken, broken_store = _import(folder, tmp_path / "broken.sqlite", workers=2)
     assert "No module named" in capfd.readouterr().err
-    monkeypatch.setattr(workers.sys, "executable", str(tmp_path / "no-python"))
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python"))
     unstarted, unstarted_store = _import(folder, tmp_path / "unstarted.sqlite", workers=2)
     with serial_store, broken_store, unstarted_store:
         assert broken == serial
