@@ -18,6 +18,7 @@ import importlib.util
 import json
 import sys
 import tempfile
+import time
 from collections.abc import Iterable, Mapping
 from contextlib import suppress
 from pathlib import Path
@@ -90,6 +91,45 @@ def _preload_line(modules: Iterable[str]) -> str:
     return "; ".join(f"__import__({name!r})" for name in modules)
 
 
+def _quick_ready_client() -> type:
+    """jupyter_client's async client, with a readiness check that does not end by waiting
+    for 0.2 s of IOPub silence (nbclient checks readiness once per notebook: 0.2 s each).
+
+    Kept from jupyter_client's check: the kernel_info reply, and one IOPub message after
+    it, so the IOPub subscription is known to be live and no first output can be lost.
+    Dropped: the silence wait, which only discards status messages that nbclient ignores
+    anyway (it reads only the messages whose parent is the cell it runs).
+    """
+    from queue import Empty
+
+    from jupyter_client.asynchronous.client import AsyncKernelClient
+
+    class QuickReadyClient(AsyncKernelClient):
+        async def wait_for_ready(self, timeout: float | None = None) -> None:
+            deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+            while True:
+                self.kernel_info()
+                try:
+                    reply = await self.shell_channel.get_msg(timeout=1)
+                except Empty:
+                    pass
+                else:
+                    if reply["msg_type"] == "kernel_info_reply":
+                        try:
+                            await self.iopub_channel.get_msg(timeout=0.2)
+                        except Empty:
+                            pass  # IOPub not subscribed yet: ask again
+                        else:
+                            self._handle_kernel_info_reply(reply)
+                            return
+                if not await self._async_is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+
+    return QuickReadyClient
+
+
 class NotebookKernel:
     """One kernel for one notebook: IPC sockets in a private folder, output to a log.
 
@@ -117,10 +157,14 @@ class NotebookKernel:
         # does not here: the kernel was started ahead); they are closed with the kernel.
         clients: list[Any] = []
         self._clients = clients
+        # The client papermill will use, made when the kernel is launched (see `start`).
+        spare: list[Any] = []
+        self._spare = spare
 
         class Manager(AsyncKernelManager):
             def __init__(self, **kwargs: Any) -> None:
                 super().__init__(kernel_name=KERNEL_NAME, **kwargs)
+                self.client_factory = _quick_ready_client()
                 self._kernel_spec = spec
                 self.transport = "ipc"
                 self.ip = str(sockets)
@@ -131,6 +175,8 @@ class NotebookKernel:
                 await super()._async_launch_kernel(kernel_cmd, **kw)
 
             def client(self, **kwargs: Any) -> Any:
+                if spare and not kwargs:
+                    return spare.pop()
                 made = super().client(**kwargs)
                 clients.append(made)
                 return made
@@ -143,6 +189,14 @@ class NotebookKernel:
         from jupyter_core.utils import run_sync
 
         run_sync(self.manager._async_start_kernel)(cwd=str(self._cwd))
+        # Connected now, while the kernel starts: a client connected only when its notebook
+        # begins misses the kernel's first IOPub messages (a SUB socket receives nothing
+        # until its subscription has reached the publisher), and its readiness check then
+        # waits out a 0.2 s timeout and asks again: 0.2 s lost per notebook. Heartbeat is
+        # left to the client's user (its thread can be started only once).
+        early = self.manager.client()
+        early.start_channels(hb=False)
+        self._spare.append(early)
         return self
 
     def wait_ready(self) -> None:
@@ -150,6 +204,10 @@ class NotebookKernel:
         from jupyter_core.utils import run_sync
 
         async def ready() -> None:
+            if self._spare:
+                # The early client stays connected for the notebook's run.
+                await self._spare[0].wait_for_ready(timeout=START_TIMEOUT_S)
+                return
             client = self.manager.client()
             client.start_channels()
             try:

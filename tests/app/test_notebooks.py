@@ -82,3 +82,28 @@ def test_kernels_preload_what_their_notebook_will_import() -> None:
     # write_report imports the renderer only when called: read from its body, not run.
     assert {"assessment.pipeline", "assessment.report.render"} <= set(report)
     assert "assessment.report.render" not in assess
+
+
+@pytest.mark.slow
+def test_a_notebook_that_fails_is_kept_with_its_error(tmp_path: Path) -> None:
+    # The runner has papermill write the executed notebook once, at the end (not after
+    # every cell): a failing cell must still leave it, error included, where it says.
+    import nbformat
+
+    from assessment.run import execute
+
+    not_a_run = tmp_path / "not-a-run"
+    not_a_run.mkdir()
+    with pytest.raises(ToolError, match=r"report\.ipynb failed in cell \d+: .*kept at") as caught:
+        execute("report.ipynb", not_a_run, {"run_dir": str(not_a_run)})
+    kept = not_a_run / "report.ipynb"
+    assert str(kept) in str(caught.value)
+    executed = nbformat.read(kept, as_version=4)
+    errors = [
+        output
+        for cell in executed.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if output.get("output_type") == "error"
+    ]
+    assert len(errors) == 1
