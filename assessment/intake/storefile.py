@@ -33,6 +33,13 @@ if TYPE_CHECKING:
 READ_WAIT_MS = 10_000
 WRITE_WAIT_MS = 30_000
 _BUSY_CODES: Final = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+# Page size of a new store (SQLite's largest; its default is 4096). An import is one
+# transaction whose pages are written to the WAL at commit and then copied into the
+# database: 100k TLS-RPT reports are ~28,000 pages of 4 KiB, and the commit took ~0.4 s of
+# a 3.6 s import, ~0.17 s with 64 KiB pages (the store is also ~5% smaller). Measured over
+# 6 interleaved CLI imports of 100k reports (2-core VM): median 3.27 s against 3.70 s.
+# Stores made before keep their page size (changing it means rewriting the whole file).
+NEW_STORE_PAGE_BYTES: Final = 65_536
 _T = TypeVar("_T")
 
 
@@ -155,6 +162,9 @@ def open_store(path: Path, schema: StoreSchema) -> sqlite3.Connection:
         db.execute(f"PRAGMA busy_timeout={READ_WAIT_MS}")
         layout = read_layout(db)
         refuse_unusable(path, layout, schema)
+        if not layout.columns:
+            # Only a new, empty store takes it: set before WAL mode and the first table.
+            db.execute(f"PRAGMA page_size={NEW_STORE_PAGE_BYTES}")
         db.execute("PRAGMA journal_mode=WAL")
         # FULL: a committed import survives power loss, not only a killed process.
         db.execute("PRAGMA synchronous=FULL")

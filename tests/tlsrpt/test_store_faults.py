@@ -8,6 +8,7 @@ filesystem, without root); concurrency is two real processes on one store file.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from assessment.intake.storefile import NEW_STORE_PAGE_BYTES
 from assessment.tlsrpt.ingest import import_sources
 from assessment.tlsrpt.store import StoreError, TlsRptStore
 
@@ -283,6 +285,21 @@ def test_a_first_release_store_is_migrated_in_place(tmp_path: Path) -> None:
         assert store.summary()["reports"] == 4
     with TlsRptStore(db) as store:  # opening a migrated store changes nothing more
         assert store.summary()["reports"] == 4
+    # It keeps the page size it was made with: only new stores get the larger one.
+    assert _page_size(db) == 4096
+
+
+def _page_size(db: Path) -> int:
+    with contextlib.closing(sqlite3.connect(db)) as connection:
+        return int(connection.execute("PRAGMA page_size").fetchone()[0])
+
+
+def test_a_new_store_gets_large_pages(tmp_path: Path) -> None:
+    db = tmp_path / "new.sqlite"
+    with TlsRptStore(db) as store:
+        assert import_sources(store, _reports(tmp_path / "r", range(3)), workers=0).imported == 3
+        assert store.integrity_ok()
+    assert _page_size(db) == NEW_STORE_PAGE_BYTES
 
 
 @pytest.mark.parametrize(
