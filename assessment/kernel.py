@@ -14,6 +14,7 @@ notebook still runs (see `assessment.run.run_assessment` and bench/demo_timeline
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.util
 import json
 import sys
@@ -91,6 +92,7 @@ def _preload_line(modules: Iterable[str]) -> str:
     return "; ".join(f"__import__({name!r})" for name in modules)
 
 
+@functools.cache
 def _quick_ready_client() -> type:
     """jupyter_client's async client, with a readiness check that does not end by waiting
     for 0.2 s of IOPub silence (nbclient checks readiness once per notebook: 0.2 s each).

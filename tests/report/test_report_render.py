@@ -302,8 +302,14 @@ def test_a_helper_that_fails_gives_no_result_not_an_error(brand: Brand, tmp_path
     done = BackgroundRender(html, tmp_path / "evidence.pdf", base_url=base_url, roots=roots)
     result = done.result()
     assert result is not None and result.pages > 1 and result.path.is_file()
-    # Its output path lies under a file: the helper cannot write it and exits with an error.
-    blocker = tmp_path / "a-file"
-    blocker.write_text("x")
-    failed = BackgroundRender(html, blocker / "evidence.pdf", base_url=base_url, roots=roots)
+    # A folder holds its output's name: the helper renders, cannot save, and exits with an
+    # error; the caller gets no result (and renders here), and the job file is gone.
+    (tmp_path / "taken.pdf").mkdir()
+    failed = BackgroundRender(html, tmp_path / "taken.pdf", base_url=base_url, roots=roots)
     assert failed.result() is None
+    # Its output folder cannot even be made: no helper is started at all.
+    (tmp_path / "a-file").write_text("x")
+    nowhere = tmp_path / "a-file" / "e.pdf"
+    unstarted = BackgroundRender(html, nowhere, base_url=base_url, roots=roots)
+    assert unstarted.result() is None
+    assert not list(tmp_path.glob(".*.job"))
