@@ -6,6 +6,8 @@ in enforce mode (RFC 8461 §5) or usable DANE (RFC 7672 §2.2).
 
 from __future__ import annotations
 
+import ipaddress
+
 from assessment.checks import certnames, describe
 from assessment.checks.context import DomainContext
 from assessment.checks.findings import FindingSink
@@ -48,6 +50,59 @@ def _greeted_quickly(ctx: DomainContext, probe: SmtpProbe) -> list[SmtpProbe]:
         if (other.host, other.address) != (probe.host, probe.address)
         and (other.greeting_ms or 0.0) < GREETING_SLOW_MS
     ]
+
+
+def _unanswered(
+    ctx: DomainContext, out: FindingSink, probe: SmtpProbe, evidence: list[str]
+) -> bool:
+    """Judge a connection that never completed; True when it was judged the host's own.
+
+    It is, when other MX addresses of this snapshot in the same address family greeted: the
+    vantage point demonstrably reaches port 25 over that family (a network without IPv6
+    makes every IPv6 address time out, so IPv4 greetings prove nothing about those).
+    """
+    if probe.connect_ms is not None or probe.outcome not in (
+        ConnOutcome.TIMEOUT,
+        ConnOutcome.UNREACHABLE,
+    ):
+        return False
+    family = _family(probe.address)
+    answered = [
+        other
+        for other in ctx.facts.greetings
+        if (other.host, other.address) != (probe.host, probe.address)
+        and family is not None
+        and _family(other.address) == family
+    ]
+    if not answered:
+        return False
+    out.add(
+        "SMTP_CONNECT_TIMEOUT",
+        evidence=evidence,
+        host=probe.host,
+        address=probe.address,
+        port=probe.port,
+        # Not the probe's own error text: written before anything could be compared, it
+        # hedges towards the vantage point, which the other answers have just ruled out.
+        reason=_no_answer(ctx, probe),
+        others=f"{len(answered)} other MX address(es) in this assessment answered on port "
+        f"{probe.port} over IPv{family}",
+    )
+    return True
+
+
+def _no_answer(ctx: DomainContext, probe: SmtpProbe) -> str:
+    if probe.outcome is ConnOutcome.UNREACHABLE:
+        return "the network reported the host unreachable"
+    waited = ctx.snapshot.profile.connect_timeout if ctx.snapshot is not None else None
+    return f"no answer to the connection within {waited:g} s" if waited else "no answer"
+
+
+def _family(address: str) -> int | None:
+    try:
+        return ipaddress.ip_address(address).version
+    except ValueError:
+        return None
 
 
 def _seconds(ms: float) -> str:
@@ -214,7 +269,8 @@ def check(ctx: DomainContext, out: FindingSink) -> None:
             ConnOutcome.DNS_ERROR,
             ConnOutcome.ERROR,
         ):
-            _not_tested(out, probe, evidence, probe.error or probe.outcome.value)
+            if not _unanswered(ctx, out, probe, evidence):
+                _not_tested(out, probe, evidence, probe.error or probe.outcome.value)
             continue
         if probe.outcome is ConnOutcome.REFUSED:
             if reachable:

@@ -72,6 +72,7 @@ HOST_PROBLEMS: Mapping[str, tuple[EvidenceStatus, str]] = {
     "TLS_WEAK_KEY": (PARTLY, "has a weak certificate key"),
     "SMTP_NOT_TESTED": (CONFIRM, "could not be tested from our network"),
     "SMTP_REFUSED": (CONFIRM, "refused our connection"),
+    "SMTP_CONNECT_TIMEOUT": (CONFIRM, "did not answer our connection"),
     "SMTP_BAD_BANNER": (CONFIRM, "did not greet us normally"),
 }
 """What each per-host finding says about that host's TLS, worst first within a status."""

@@ -116,6 +116,9 @@ class SmtpBehaviour(StrEnum):
     """Accept the connection and never greet."""
     CLOSE = "close"
     """Close the connection right after accepting it."""
+    DROP = "drop"
+    """Never complete a connection: a client's connect times out unanswered, as with a host
+    that is down behind a firewall that drops port 25 rather than refusing it."""
 
 
 DEFAULT_DELAY = 8.0

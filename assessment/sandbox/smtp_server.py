@@ -7,7 +7,9 @@ hosts share an address, SNI picks among them for the certificate.
 
 from __future__ import annotations
 
+import contextlib
 import select
+import socket
 import ssl
 import time
 from collections.abc import Mapping
@@ -23,6 +25,8 @@ _MAX_COMMANDS = 50
 _IO_SECONDS = 10.0
 _SILENT_SECONDS = 120.0
 """How long a silent host holds a connection its client has not closed."""
+_DROP_FILLERS = 2
+"""Connections a dropping port makes to itself: one fills a backlog of 0, one more to spare."""
 
 
 class _Lines:
@@ -69,7 +73,29 @@ class SmtpServer(TlsServer):
         for host in hosts:
             for address in addresses[host.host]:
                 self._by_address.setdefault(address, []).append(host)
-        self._listen(ca, self._by_address, port, "sandbox-smtp", round_trip)
+        dropping = sorted(
+            address
+            for address, on_it in self._by_address.items()
+            if any(h.behaviour is SmtpBehaviour.DROP for h in on_it)
+        )
+        served = [a for a in self._by_address if a not in dropping]
+        self._listen(ca, served, port, "sandbox-smtp", round_trip)
+        # One port for every address, the dropping ones included (the first one picks it
+        # when nothing else is served).
+        self._port = self._listener.port if served else port
+        self._dropping: list[_DroppingPort] = []
+        for address in dropping:
+            self._dropping.append(_DroppingPort(address, self._port))
+            self._port = self._dropping[-1].port
+
+    @property
+    def port(self) -> int:
+        return self._port
+
+    def stop(self) -> None:
+        super().stop()
+        for dropping in self._dropping:
+            dropping.close()
 
     def _pick(
         self, sock: ssl.SSLSocket | ssl.SSLObject, server_name: str | None, _: ssl.SSLContext
@@ -163,6 +189,33 @@ class SmtpServer(TlsServer):
         conn.await_flight(_IO_SECONDS)
         conn.sock = self._base.wrap_socket(conn.sock, server_side=True)
         return True
+
+
+class _DroppingPort:
+    """A port on `address` where connections never complete: a real TCP connect timeout.
+
+    It listens with the smallest backlog and never accepts; its own connections fill that
+    queue, and Linux then drops every further SYN, so a client's connect waits out its
+    timeout with no answer at all (no RST, no ICMP), all on the loopback interface.
+    """
+
+    def __init__(self, address: str, port: int) -> None:
+        self._listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._listening.bind((address, port))
+        self._listening.listen(0)
+        self.port: int = self._listening.getsockname()[1]
+        self._fillers: list[socket.socket] = []
+        for _ in range(_DROP_FILLERS):
+            filler = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            filler.setblocking(False)
+            with contextlib.suppress(BlockingIOError):
+                filler.connect((address, self.port))
+            self._fillers.append(filler)
+
+    def close(self) -> None:
+        for sock in (*self._fillers, self._listening):
+            sock.close()
 
 
 def _hold(conn: Connection, seconds: float) -> bool:

@@ -523,3 +523,61 @@ def test_near_miss_dmarc_record_is_a_syntax_error_not_missing() -> None:
     found = run(evidence(dns))
     assert "DMARC_MISSING" not in codes(found)
     assert "discarded by receivers" in of(found, "DMARC_SYNTAX_ERROR").detail
+
+
+def _backup_mx(address: str, outcome: ConnOutcome) -> tuple[list[DnsLookup], SmtpProbe]:
+    """The domain's two MX: the primary greets (IPv4), `backup` never completes a connect."""
+    backup = "backup.example.com"
+    record = "AAAA" if ":" in address else "A"
+    dns = good(
+        **{
+            f"{D}__MX": ok(D, "MX", f"10 {MX}.", f"20 {backup}."),
+            f"{backup}__{record}": ok(backup, record, address),
+        }
+    )
+    silent = dataclasses.replace(
+        probe(),
+        host=backup,
+        address=address,
+        outcome=outcome,
+        banner=None,
+        ehlo=(),
+        starttls_offered=None,
+        starttls_reply=None,
+        tls=None,
+        connect_ms=None,
+        error=f"could not reach {address} port 25 from this vantage point",
+    )
+    return dns, silent
+
+
+@pytest.mark.parametrize("outcome", [ConnOutcome.TIMEOUT, ConnOutcome.UNREACHABLE])
+def test_an_mx_that_never_answers_while_others_greet_is_its_own_problem(
+    outcome: ConnOutcome,
+) -> None:
+    dns, silent = _backup_mx("93.184.216.99", outcome)
+    primary = dataclasses.replace(probe(), connect_ms=20.0, greeting_ms=45.0)
+    found = run(evidence(dns, smtp=(primary, silent)))
+    finding = of(found, "SMTP_CONNECT_TIMEOUT")
+    assert finding.severity is Severity.HIGH and finding.host == "backup.example.com"
+    assert "1 other MX address(es) in this assessment answered on port 25 over IPv4" in (
+        finding.detail
+    )
+    assert "vantage point" not in finding.detail
+    assert "SMTP_NOT_TESTED" not in codes(found, above_info=False)
+
+
+def test_an_ipv6_mx_that_never_answers_proves_nothing_when_only_ipv4_greeted() -> None:
+    # A vantage point without IPv6 makes every IPv6 address time out.
+    dns, silent = _backup_mx("2001:db8::25", ConnOutcome.TIMEOUT)
+    primary = dataclasses.replace(probe(), connect_ms=20.0, greeting_ms=45.0)
+    found = run(evidence(dns, smtp=(primary, silent)))
+    assert "SMTP_CONNECT_TIMEOUT" not in codes(found)
+    assert of(found, "SMTP_NOT_TESTED").host == "backup.example.com"
+
+
+def test_an_mx_that_never_answers_alone_is_not_judged() -> None:
+    dns, silent = _backup_mx("93.184.216.99", ConnOutcome.TIMEOUT)
+    found = run(evidence(dns, smtp=(silent,)))
+    assert "SMTP_CONNECT_TIMEOUT" not in codes(found)
+    assert "SMTP_NOT_TESTED" in codes(found, above_info=False)

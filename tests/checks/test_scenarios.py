@@ -216,6 +216,7 @@ EXPECTED: dict[str, Expect] = {
     "smtp-silent.test": e("SMTP_GREETING_TIMEOUT"),
     "smtp-greet-slow.test": e("SMTP_GREETING_SLOW", info=("TLS_OK",)),
     "smtp-closed.test": e("SMTP_REFUSED"),
+    "smtp-drop.test": e("SMTP_CONNECT_TIMEOUT"),
     "tls-expired.test": e("TLS_CERT_EXPIRED", TLS_CERT_EXPIRED=C),
     "tls-expiring.test": e("TLS_CERT_EXPIRING", "MTA_STS_CERT_EXPIRES_IN_CACHE"),
     "tls-weak.test": e("TLS_WEAK_KEY", "TLS_CERT_UNTRUSTED", TLS_CERT_UNTRUSTED=C),
@@ -295,6 +296,7 @@ def test_inconclusive_lookups_never_read_as_missing(assessed: Assessed) -> None:
 ALONE: dict[str, Expect] = {
     "smtp-slow.test": e(info=("SMTP_NOT_TESTED",)),
     "smtp-silent.test": e(info=("SMTP_NOT_TESTED",)),
+    "smtp-drop.test": e(info=("SMTP_NOT_TESTED",)),
     # Nothing greeted faster to compare with: a slow greeting alone says nothing.
     "smtp-greet-slow.test": e(info=("TLS_OK",)),
 }
@@ -318,13 +320,18 @@ def test_a_run_where_no_mx_greets_reads_as_the_vantage_point(
     shown = sorted(f"{f.code}:{f.severity.value}" for f in findings)
     assert {f.code for f in findings if f.severity is not Severity.INFO} == expect.codes, shown
     assert expect.info <= {f.code for f in findings}, shown
-    assert not {"SMTP_GREETING_TIMEOUT", "SMTP_GREETING_SLOW"} & {f.code for f in findings}
+    judged = {"SMTP_GREETING_TIMEOUT", "SMTP_GREETING_SLOW", "SMTP_CONNECT_TIMEOUT"}
+    assert not judged & {f.code for f in findings}
 
 
 def test_greeting_findings_quote_what_was_measured(assessed: Assessed) -> None:
     (stall,) = [f for f in assessed.of("smtp-silent.test") if f.code == "SMTP_GREETING_TIMEOUT"]
     assert "sent no greeting within 5 s" in stall.detail, stall.detail
     assert "other MX address(es) in this assessment greeted within" in stall.detail
+    (silence,) = [f for f in assessed.of("smtp-drop.test") if f.code == "SMTP_CONNECT_TIMEOUT"]
+    assert "no answer to the connection within" in silence.detail, silence.detail
+    assert "answered on port" in silence.detail and "over IPv4" in silence.detail
+    assert "vantage point" not in silence.detail
     (slow,) = [f for f in assessed.of("smtp-greet-slow.test") if f.code == "SMTP_GREETING_SLOW"]
     assert re.search(r"greeting 3\.\d s after the connection", slow.detail), slow.detail
     (trickle,) = [

@@ -49,6 +49,24 @@ RULES: tuple[Rule, ...] = (
         ("MX-06",),
     ),
     Rule(
+        "SMTP_CONNECT_TIMEOUT",
+        TLS,
+        H,
+        "MX host does not answer on port 25",
+        "{host} ({address}) port {port}: {reason}, while {others}: the silence is this "
+        "host's, not the network's.",
+        "A sending server that gets no answer waits out its own connection timeout, often a "
+        "minute or more, before it tries the next MX (RFC 5321 §5.1), every time it has mail "
+        "for you: mail is delayed, and bounced once no MX accepts it. Typical causes are a "
+        "mail server that is down, a firewall that drops port 25 instead of refusing it, or "
+        "an MX record that still names a host that no longer receives mail.",
+        "Check that {host} is up and that port 25 is open to the internet; if it no longer "
+        "receives mail, remove it from the MX records (and from the MTA-STS policy's mx "
+        "lines).",
+        ("RFC 5321 §5.1",),
+        ("MX-06",),
+    ),
+    Rule(
         "SMTP_GREETING_TIMEOUT",
         TLS,
         H,
