@@ -20,7 +20,7 @@ import json
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import IO, Any, Final
@@ -87,9 +87,34 @@ def _imports_inside(module: str, function: str) -> list[str]:
     return found
 
 
+WARM_UP: Final = "kernel_warm_up"
+"""A module-level function a preloaded module may define: run once while the kernel starts,
+for a first-call cost that importing alone does not pay (e.g. starting vl-convert's engine)."""
+
+
 def _preload_line(modules: Iterable[str]) -> str:
     # `__import__` binds no name: the notebook's namespace stays exactly its own.
-    return "; ".join(f"__import__({name!r})" for name in modules)
+    names = list(modules)
+    if not names:
+        return ""
+    return f"__import__('assessment.kernel', fromlist=['preload']).preload({names!r})"
+
+
+def preload(modules: Sequence[str]) -> None:
+    """Run in a starting kernel: import `modules`, then the `kernel_warm_up()` of every module
+    of the kit now loaded (those imported along with them too)."""
+    for name in modules:
+        importlib.import_module(name)
+    loaded = [
+        module for name, module in list(sys.modules.items()) if name.startswith("assessment.")
+    ]
+    for module in loaded:
+        warm_up = getattr(module, WARM_UP, None)
+        if callable(warm_up):
+            # Only ever saves time: a warm-up that fails leaves the cost (and the error) to
+            # the notebook's own first call, where it is reported properly.
+            with suppress(Exception):
+                warm_up()
 
 
 @functools.cache

@@ -114,6 +114,18 @@ def _count_axis(tallest: int) -> dict[str, Any]:
     return {"format": "d", "tickMinStep": 1}
 
 
+def kernel_warm_up() -> None:
+    """Run by a notebook kernel while it starts (`assessment.kernel.preload`): vl-convert's
+    first conversion starts its JavaScript engine, ~0.6 s that the first chart would pay."""
+    chart_svg(
+        {
+            "data": {"values": [{"n": 1}]},
+            "mark": "bar",
+            "encoding": {"x": {"field": "n", "type": "quantitative"}},
+        }
+    )
+
+
 def chart_svg(spec: Mapping[str, Any]) -> str:
     """The specification as self-contained SVG, rendered offline by vl-convert."""
     import vl_convert

@@ -8,7 +8,9 @@ objects: it imports WeasyPrint and the fetcher only, ~0.4 s) and the same fetche
 it loads exactly what an in-process render would. If it cannot start, fails or says
 anything unexpected, the caller renders in-process: the helper only ever saves time.
 
-This module must stay cheap to import (no view, planning or pandas): the helper imports it.
+This module imports WeasyPrint (~0.5 s) but nothing of the view, planning or pandas: the
+helper imports it, and so does the report kernel while it starts (see `assessment.kernel`),
+which takes WeasyPrint's import off the report's critical path.
 """
 
 from __future__ import annotations
@@ -25,7 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Final
 
+from weasyprint import HTML
+
 from assessment.gc_pause import cyclic_gc_paused
+from assessment.report.fetcher import LocalOnlyFetcher
 from assessment.spawn import module_command
 from assessment.workspace import write_atomic
 
@@ -54,10 +59,6 @@ class _Collector(logging.Handler):
 
 def html_to_pdf(html: str, out_path: Path, *, base_url: str, roots: Sequence[Path]) -> RenderResult:
     """Render ``html`` to ``out_path``; WeasyPrint may load local files under ``roots`` only."""
-    from weasyprint import HTML  # imported late: it loads Pango/cairo, which is slow
-
-    from assessment.report.fetcher import LocalOnlyFetcher
-
     fetcher = LocalOnlyFetcher(roots)
     collector = _Collector()
     logger = logging.getLogger("weasyprint")

@@ -107,3 +107,21 @@ def test_a_notebook_that_fails_is_kept_with_its_error(tmp_path: Path) -> None:
         if output.get("output_type") == "error"
     ]
     assert len(errors) == 1
+
+
+def test_a_starting_kernel_warms_what_its_modules_ask_for() -> None:
+    import subprocess
+    import sys
+
+    # The explorers' charts start vl-convert's engine while the kernel starts.
+    code = (
+        "import sys, assessment.kernel as k; "
+        "import assessment.explore.charts as c; "
+        "calls = []; c.kernel_warm_up = lambda: calls.append(1); "
+        "k.preload(['assessment.explore.widgets']); "
+        "print(len(calls), 'assessment.explore.widgets' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.split() == ["1", "True"]
