@@ -313,8 +313,10 @@ def run_assessment(
     # first by 0.3-1.6 s; starting the second only once the first answered left it
     # importing when its turn came, ~0.8 s later). The others start once the first answers
     # and import what their notebooks use while the earlier notebooks run.
-    kernels = {name: start_kernel(name, run_dir) for name in steps[:2]}
+    kernels: dict[str, NotebookKernel] = {}
     try:
+        for name in steps[:2]:
+            kernels[name] = start_kernel(name, run_dir)
         _import_papermill()  # while the kernels start
         try:
             kernels[ASSESS].wait_ready()
