@@ -85,7 +85,7 @@ def _unanswered(
         # Not the probe's own error text: written before anything could be compared, it
         # hedges towards the vantage point, which the other answers have just ruled out.
         reason=_no_answer(ctx, probe),
-        others=f"{len(answered)} other MX address(es) in this assessment answered on port "
+        others=f"{_other_addresses(len(answered))} in this assessment answered on port "
         f"{probe.port} over IPv{family}",
     )
     return True
@@ -96,6 +96,10 @@ def _no_answer(ctx: DomainContext, probe: SmtpProbe) -> str:
         return "the network reported the host unreachable"
     waited = ctx.snapshot.profile.connect_timeout if ctx.snapshot is not None else None
     return f"no answer to the connection within {waited:g} s" if waited else "no answer"
+
+
+def _other_addresses(count: int) -> str:
+    return f"{count} other MX address" + ("" if count == 1 else "es")
 
 
 def _family(address: str) -> int | None:
@@ -132,7 +136,7 @@ def _greeting(ctx: DomainContext, out: FindingSink, probe: SmtpProbe, evidence: 
             )
         return stalled
     slowest = max(other.greeting_ms or 0.0 for other in quick)
-    others = f"{len(quick)} other MX address(es) in this assessment greeted within " + _seconds(
+    others = f"{_other_addresses(len(quick))} in this assessment greeted within " + _seconds(
         slowest
     )
     if stalled:
