@@ -231,16 +231,10 @@ class NotebookKernel:
         from jupyter_core.utils import run_sync
 
         async def ready() -> None:
-            if self._spare:
-                # The early client stays connected for the notebook's run.
-                await self._spare[0].wait_for_ready(timeout=START_TIMEOUT_S)
-                return
-            client = self.manager.client()
-            client.start_channels()
-            try:
-                await client.wait_for_ready(timeout=START_TIMEOUT_S)
-            finally:
-                client.stop_channels()
+            if not self._spare:
+                raise RuntimeError("the kernel was not started, or its notebook already ran")
+            # The early client (see `start`) stays connected for the notebook's run.
+            await self._spare[0].wait_for_ready(timeout=START_TIMEOUT_S)
 
         run_sync(ready)()
 

@@ -46,9 +46,17 @@ def _greeted_quickly(ctx: DomainContext, probe: SmtpProbe) -> list[SmtpProbe]:
     """
     return [
         other
+        for other in _other_greetings(ctx, probe)
+        if (other.greeting_ms or 0.0) < GREETING_SLOW_MS
+    ]
+
+
+def _other_greetings(ctx: DomainContext, probe: SmtpProbe) -> list[SmtpProbe]:
+    """The snapshot's MX addresses that greeted, but for the probe's own."""
+    return [
+        other
         for other in ctx.facts.greetings
         if (other.host, other.address) != (probe.host, probe.address)
-        and (other.greeting_ms or 0.0) < GREETING_SLOW_MS
     ]
 
 
@@ -69,10 +77,8 @@ def _unanswered(
     family = _family(probe.address)
     answered = [
         other
-        for other in ctx.facts.greetings
-        if (other.host, other.address) != (probe.host, probe.address)
-        and family is not None
-        and _family(other.address) == family
+        for other in _other_greetings(ctx, probe)
+        if family is not None and _family(other.address) == family
     ]
     if not answered:
         return False

@@ -248,8 +248,7 @@ def render_pdf(
     html: str, brand: Brand, out: Path, templates_dir: Path = TEMPLATES_DIR
 ) -> tuple[str, ...]:
     """Write the PDF; return WeasyPrint's warnings."""
-    base_url = templates_dir.resolve().as_uri() + "/"
-    return html_to_pdf(html, out, base_url=base_url, roots=(templates_dir, *brand.roots)).warnings
+    return html_to_pdf(html, out, templates_dir=templates_dir, brand_roots=brand.roots).warnings
 
 
 def write_portfolio(

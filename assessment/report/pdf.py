@@ -4,7 +4,7 @@ A run writes two PDFs, the report and its evidence file. WeasyPrint is single-th
 Python, so the evidence file is rendered by a helper process (``python -m
 assessment.report.pdf``) while this one renders the report: on 2 cores the report step of
 `mailposture demo` went from ~4.1 s to ~3.3 s. The helper gets finished HTML (no view
-objects: it imports WeasyPrint and the fetcher only, ~0.4 s) and the same fetcher roots, so
+objects: it imports WeasyPrint and the fetcher only, ~0.4 s) and the same allowed folders, so
 it loads exactly what an in-process render would. If it cannot start, fails or says
 anything unexpected, the caller renders in-process: the helper only ever saves time.
 
@@ -57,9 +57,13 @@ class _Collector(logging.Handler):
         self.messages.append(f"{record.levelname}: {record.getMessage()}")
 
 
-def html_to_pdf(html: str, out_path: Path, *, base_url: str, roots: Sequence[Path]) -> RenderResult:
-    """Render ``html`` to ``out_path``; WeasyPrint may load local files under ``roots`` only."""
-    fetcher = LocalOnlyFetcher(roots)
+def html_to_pdf(
+    html: str, out_path: Path, *, templates_dir: Path, brand_roots: Sequence[Path] = ()
+) -> RenderResult:
+    """Render ``html`` to ``out_path``. Relative URLs point into ``templates_dir``, and
+    WeasyPrint may load local files under it and the brand's folders only."""
+    base_url = templates_dir.resolve().as_uri() + "/"
+    fetcher = LocalOnlyFetcher((templates_dir, *brand_roots))
     collector = _Collector()
     logger = logging.getLogger("weasyprint")
     # Without the cycle collector: it cost ~1 s of a 4-5 s render (for ~40 MB more
@@ -82,7 +86,9 @@ class BackgroundRender:
     it did not deliver one (the caller then renders in-process).
     """
 
-    def __init__(self, html: str, out_path: Path, *, base_url: str, roots: Sequence[Path]) -> None:
+    def __init__(
+        self, html: str, out_path: Path, *, templates_dir: Path, brand_roots: Sequence[Path] = ()
+    ) -> None:
         self.out_path = out_path
         self._process: subprocess.Popen[bytes] | None = None
         # The job goes through a file: the helper reads it once its imports are done, and
@@ -101,8 +107,8 @@ class BackgroundRender:
                         {
                             "html": html,
                             "out": str(out_path),
-                            "base_url": base_url,
-                            "roots": [str(root) for root in roots],
+                            "templates_dir": str(templates_dir),
+                            "brand_roots": [str(root) for root in brand_roots],
                         }
                     ).encode("utf-8")
                 )
@@ -149,8 +155,8 @@ def _serve(job_path: Path) -> int:
     result = html_to_pdf(
         job["html"],
         Path(job["out"]),
-        base_url=job["base_url"],
-        roots=[Path(root) for root in job["roots"]],
+        templates_dir=Path(job["templates_dir"]),
+        brand_roots=[Path(root) for root in job["brand_roots"]],
     )
     sys.stdout.write(json.dumps({"pages": result.pages, "warnings": list(result.warnings)}))
     sys.stdout.flush()

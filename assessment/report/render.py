@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import Final, TypedDict
+from typing import Final
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
@@ -146,7 +146,7 @@ def render_pdf(
     if template == MAIN_TEMPLATE:
         view = _with_glossary_in_use(view, templates_dir)
     html = render_html(view, templates_dir=templates_dir, template=template)
-    return html_to_pdf(html, out_path, **_pdf_options(view, templates_dir))
+    return html_to_pdf(html, out_path, templates_dir=templates_dir, brand_roots=view.brand.roots)
 
 
 def render_report_and_evidence(
@@ -158,29 +158,20 @@ def render_report_and_evidence(
 ) -> tuple[RenderResult, RenderResult]:
     """The report and its evidence file; the evidence file renders in a helper process
     meanwhile (see `assessment.report.pdf`), or here after the report if the helper fails."""
-    options = _pdf_options(view, templates_dir)
+    roots = view.brand.roots
     evidence_html = render_html(view, templates_dir=templates_dir, template=EVIDENCE_TEMPLATE)
-    helper = BackgroundRender(evidence_html, evidence_path, **options)
+    helper = BackgroundRender(
+        evidence_html, evidence_path, templates_dir=templates_dir, brand_roots=roots
+    )
     try:
         report = render_pdf(view, report_path, templates_dir=templates_dir)
     finally:
         evidence = helper.result()
     if evidence is None:
-        evidence = html_to_pdf(evidence_html, evidence_path, **options)
+        evidence = html_to_pdf(
+            evidence_html, evidence_path, templates_dir=templates_dir, brand_roots=roots
+        )
     return report, evidence
-
-
-def _pdf_options(view: ReportView, templates_dir: Path) -> _PdfOptions:
-    """Where relative URLs point and what WeasyPrint may load: our templates, the brand."""
-    return {
-        "base_url": templates_dir.resolve().as_uri() + "/",
-        "roots": (templates_dir, *view.brand.roots),
-    }
-
-
-class _PdfOptions(TypedDict):
-    base_url: str
-    roots: tuple[Path, ...]
 
 
 def _with_glossary_in_use(view: ReportView, templates_dir: Path) -> ReportView:
@@ -193,13 +184,6 @@ def _with_glossary_in_use(view: ReportView, templates_dir: Path) -> ReportView:
     return dataclasses.replace(
         view, appendix=dataclasses.replace(view.appendix, glossary_columns=in_columns(entries))
     )
-
-
-def render_evidence_pdf(
-    view: ReportView, out_path: Path, *, templates_dir: Path = TEMPLATES_DIR
-) -> RenderResult:
-    """The evidence file beside the report: every observation, numbered as the findings cite."""
-    return render_pdf(view, out_path, templates_dir=templates_dir, template=EVIDENCE_TEMPLATE)
 
 
 def brand_css(brand: Brand) -> Markup:

@@ -298,18 +298,17 @@ def test_the_evidence_file_comes_out_the_same_from_the_helper_or_from_here(
 
 def test_a_helper_that_fails_gives_no_result_not_an_error(brand: Brand, tmp_path: Path) -> None:
     html = render_html(make_view(brand), template=EVIDENCE_TEMPLATE)
-    base_url, roots = TEMPLATES_DIR.resolve().as_uri() + "/", (TEMPLATES_DIR,)
-    done = BackgroundRender(html, tmp_path / "evidence.pdf", base_url=base_url, roots=roots)
+    done = BackgroundRender(html, tmp_path / "evidence.pdf", templates_dir=TEMPLATES_DIR)
     result = done.result()
     assert result is not None and result.pages > 1 and result.path.is_file()
     # A folder holds its output's name: the helper renders, cannot save, and exits with an
     # error; the caller gets no result (and renders here), and the job file is gone.
     (tmp_path / "taken.pdf").mkdir()
-    failed = BackgroundRender(html, tmp_path / "taken.pdf", base_url=base_url, roots=roots)
+    failed = BackgroundRender(html, tmp_path / "taken.pdf", templates_dir=TEMPLATES_DIR)
     assert failed.result() is None
     # Its output folder cannot even be made: no helper is started at all.
     (tmp_path / "a-file").write_text("x")
     nowhere = tmp_path / "a-file" / "e.pdf"
-    unstarted = BackgroundRender(html, nowhere, base_url=base_url, roots=roots)
+    unstarted = BackgroundRender(html, nowhere, templates_dir=TEMPLATES_DIR)
     assert unstarted.result() is None
     assert not list(tmp_path.glob(".*.job"))
