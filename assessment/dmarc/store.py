@@ -58,7 +58,10 @@ CREATE TABLE IF NOT EXISTS reports (
     errors TEXT NOT NULL,
     record_count INTEGER NOT NULL,
     message_count INTEGER NOT NULL,
-    content_sha256 TEXT NOT NULL UNIQUE,
+    -- Not UNIQUE: identical bytes have the same key, so the key's UNIQUE index
+    -- already refuses them and a second index cost every import (stores made
+    -- before keep theirs; assessment.intake.batch looks it up for them).
+    content_sha256 TEXT NOT NULL,
     raw BLOB NOT NULL,
     imported_at_us INTEGER NOT NULL,
     source TEXT NOT NULL,

@@ -1,12 +1,18 @@
 """The write transaction of one import: outcomes decided in bulk, rows written in bulk.
 
-Items are buffered; ``flush`` looks up every buffered report's content hash and
-its key (reporter and report-id; for DMARC also the policy domain) with a few
-queries, decides imported or duplicate in arrival order (so duplicates among the
-buffered items are caught too, and the transaction sees its own earlier flushes),
-then writes the report rows, their child rows and the import log with
-``executemany``. ``commit`` flushes and commits. Nothing is written per row, and
-a killed process leaves the store exactly as it was before the import.
+Items are buffered; ``flush`` looks up every buffered report's key (reporter and
+report-id; for DMARC also the policy domain) with a few queries, decides imported
+or duplicate in arrival order (so duplicates among the buffered items are caught
+too, and the transaction sees its own earlier flushes), then writes the report
+rows, their child rows and the import log with ``executemany``. ``commit``
+flushes and commits. Nothing is written per row, and a killed process leaves the
+store exactly as it was before the import.
+
+The key alone finds both kinds of duplicate: the key is read from the report's
+own bytes, so an identical report (same SHA-256) has the same key, and the
+stored hash then tells "identical" from "same report-id, other content". Stores
+made before this was relied on also carry a UNIQUE index on the content hash;
+for them the hash is looked up too (see ``ImportBatch``).
 
 Each report type (TLS-RPT, DMARC) subclasses ``ImportBatch`` with its SQL; its
 stores share the table shapes this relies on: ``reports`` with ``report_pk``,
@@ -96,9 +102,12 @@ class Pending(NamedTuple):
     reason: str
 
 
+# The log time is the same for every row of an import: written into the statement
+# (an int of ours, never input), each LoggedItem is then bound as it is, without a
+# second tuple per item.
 _INSERT_LOG: Final = (
     "INSERT INTO import_log (source, item, outcome, reason, report_pk, logged_at_us) "
-    "VALUES (?, ?, ?, ?, ?, ?)"
+    "VALUES (?, ?, ?, ?, ?, {now:d})"
 )
 
 
@@ -124,7 +133,9 @@ class ImportBatch:
         self._db = db
         self._pending: list[Pending] = []
         self._now = micros(datetime.now(UTC))
+        self._insert_log = _INSERT_LOG.format(now=self._now)
         self._db.execute("BEGIN IMMEDIATE")
+        self._hash_indexed = _content_hash_unique(db)
 
     def __len__(self) -> int:
         return len(self._pending)
@@ -133,24 +144,17 @@ class ImportBatch:
         """Add an item; its rows already flattened (hashed, compressed) where it was parsed."""
         self._pending.append(entry)
 
-    def _existing(self) -> tuple[dict[str, int], dict[tuple[str, ...], int]]:
-        """Reports already stored with a buffered item's content hash, or its key."""
-        digests = [p.rows.digest for p in self._pending if p.rows is not None]
+    def _existing(self) -> tuple[dict[str, int] | None, dict[tuple[str, ...], tuple[int, str]]]:
+        """Reports already stored under a buffered item's key: key -> (report_pk, hash).
+
+        For a store with a UNIQUE content-hash index (made before keys alone were
+        relied on), also the reports stored with a buffered item's hash; else None.
+        """
         keys = list({p.rows.key for p in self._pending if p.rows})
-        by_hash: dict[str, int] = {}
-        by_key: dict[tuple[str, ...], int] = {}
-        for start in range(0, len(digests), _IN_CHUNK):
-            chunk = digests[start : start + _IN_CHUNK]
-            marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(
-                "SELECT content_sha256, report_pk FROM reports WHERE content_sha256 IN ("  # noqa: S608 (only placeholders)
-                + marks
-                + ")",
-                chunk,
-            )
-            by_hash.update(rows)
+        by_key: dict[tuple[str, ...], tuple[int, str]] = {}
         columns = self.KEY_COLUMNS
-        row_marks = "(" + ", ".join("?" * len(columns)) + ")"
+        width = len(columns)
+        row_marks = "(" + ", ".join("?" * width) + ")"
         selected = ", ".join(f"r.{name}" for name in columns)
         joined = " AND ".join(
             f"r.{name} = k.column{number}" for number, name in enumerate(columns, start=1)
@@ -162,13 +166,30 @@ class ImportBatch:
             # table (SQLite 3.40's plan).
             marks = ",".join([row_marks] * len(chunk_keys))
             flat = [value for key in chunk_keys for value in key]
-            for *found, pk in self._db.execute(
-                f"SELECT {selected}, r.report_pk FROM (VALUES "  # noqa: S608 (column names and placeholders only)
+            for row in self._db.execute(
+                f"SELECT {selected}, r.report_pk, r.content_sha256 FROM (VALUES "  # noqa: S608 (column names and placeholders only)
                 + marks
                 + f") AS k JOIN reports r ON {joined}",
                 flat,
             ):
-                by_key[tuple(found)] = pk
+                by_key[tuple(row[:width])] = (row[width], row[width + 1])
+        if not self._hash_indexed:
+            return None, by_key
+        # Such a store refuses a second row with the same hash: were an identical
+        # report's key read differently by the release that stored it, the key
+        # lookup would miss it and the whole import would fail on the insert.
+        digests = [p.rows.digest for p in self._pending if p.rows is not None]
+        by_hash: dict[str, int] = {}
+        for start in range(0, len(digests), _IN_CHUNK):
+            chunk = digests[start : start + _IN_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                "SELECT content_sha256, report_pk FROM reports WHERE content_sha256 IN ("  # noqa: S608 (only placeholders)
+                + marks
+                + ")",
+                chunk,
+            )
+            by_hash.update(rows)
         return by_hash, by_key
 
     def flush(self) -> list[LoggedItem]:
@@ -185,21 +206,27 @@ class ImportBatch:
             if rows is None:
                 logged.append(LoggedItem(source, item, Outcome.REJECTED, reason, None))
                 continue
-            same = by_hash.get(rows.digest)
+            digest = rows.digest
+            key = rows.key
+            same = None if by_hash is None else by_hash.get(digest)
+            if same is None:
+                found = by_key.get(key)
+                if found is not None:
+                    same, stored = found
+                    if stored != digest:
+                        why = (
+                            f"report-id {rows.report_id!r} from {rows.org_name!r} already "
+                            f"stored (report {same}) with different content; kept the first"
+                        )
+                        logged.append(LoggedItem(source, item, duplicate, why, same))
+                        continue
             if same is not None:
                 why = f"identical report already stored (report {same})"
                 logged.append(LoggedItem(source, item, duplicate, why, same))
                 continue
-            key = rows.key
-            same = by_key.get(key)
-            if same is not None:
-                why = (
-                    f"report-id {rows.report_id!r} from {rows.org_name!r} already stored "
-                    f"(report {same}) with different content; kept the first"
-                )
-                logged.append(LoggedItem(source, item, duplicate, why, same))
-                continue
-            by_hash[rows.digest] = by_key[key] = pk
+            by_key[key] = (pk, digest)
+            if by_hash is not None:
+                by_hash[digest] = pk
             reports.append((pk, now, item, *rows.values))
             prefix = (pk,)
             for table, child_rows in zip(children, rows.children(), strict=True):
@@ -211,7 +238,7 @@ class ImportBatch:
         db.executemany(self.REPORT_INSERT, reports)
         for sql, table in zip(self.CHILD_INSERTS, children, strict=True):
             db.executemany(sql, table)
-        db.executemany(_INSERT_LOG, [(*entry, now) for entry in logged])
+        db.executemany(self._insert_log, logged)
         self._pending.clear()
         return logged
 
@@ -228,3 +255,14 @@ class ImportBatch:
         if self._db.in_transaction:
             with contextlib.suppress(sqlite3.Error):
                 self._db.execute("ROLLBACK")
+
+
+def _content_hash_unique(db: sqlite3.Connection) -> bool:
+    """Whether ``reports`` has a UNIQUE index on content_sha256 alone (stores made before
+    duplicates were found by key alone; new stores leave the index out)."""
+    for _, name, unique, *_ in db.execute("PRAGMA index_list(reports)"):
+        if unique:
+            columns = [row[2] for row in db.execute("SELECT * FROM pragma_index_info(?)", (name,))]
+            if columns == ["content_sha256"]:
+                return True
+    return False

@@ -1,8 +1,9 @@
 """One SQLite store of TLS-RPT reports per client.
 
-Reports are deduplicated on both (organization-name, report-id) and the SHA-256 of
-the report JSON: the same report delivered to two ``rua`` addresses, or imported
-twice, is stored once. The raw JSON is kept compressed for audit (column
+Reports are deduplicated on (organization-name, report-id), and the SHA-256 of the
+report JSON tells an identical copy (the same report delivered to two ``rua``
+addresses, or imported twice) from a different report reusing a report-id; either
+way the report is stored once. The raw JSON is kept compressed for audit (column
 ``raw_zlib``, named before it held more than zlib): a zstd frame, or the original
 bytes when the input file was a single gzip member (``raw_report`` reads both,
 and the zlib of older stores).
@@ -44,7 +45,10 @@ CREATE TABLE IF NOT EXISTS reports (
     start_us INTEGER NOT NULL,
     end_us INTEGER NOT NULL,
     contact_info TEXT,
-    content_sha256 TEXT NOT NULL UNIQUE,
+    -- Not UNIQUE: identical bytes have the same key, so the key's UNIQUE index
+    -- already refuses them and a second index cost every import (stores made
+    -- before keep theirs; assessment.intake.batch looks it up for them).
+    content_sha256 TEXT NOT NULL,
     raw_zlib BLOB NOT NULL,
     imported_at_us INTEGER NOT NULL,
     source TEXT NOT NULL,

@@ -257,6 +257,17 @@ def _first_release_store(db: Path, report: Path) -> None:
     conn.close()
 
 
+def _first_release_with_report(tmp_path: Path) -> tuple[Path, Path]:
+    """A first-release store holding one report ("old-1"), and that report's file."""
+    report = tmp_path / "old.json"
+    base = json.loads((FIXTURES / "google-style-sts.json").read_bytes())
+    base["report-id"] = "old-1"
+    report.write_bytes(json.dumps(base).encode())
+    db = tmp_path / "s.sqlite"
+    _first_release_store(db, report)
+    return db, report
+
+
 def _indexes(db: Path) -> set[str]:
     with sqlite3.connect(db) as conn:
         names = {
@@ -267,12 +278,7 @@ def _indexes(db: Path) -> set[str]:
 
 
 def test_a_first_release_store_is_migrated_in_place(tmp_path: Path) -> None:
-    report = tmp_path / "old.json"
-    base = json.loads((FIXTURES / "google-style-sts.json").read_bytes())
-    base["report-id"] = "old-1"
-    report.write_bytes(json.dumps(base).encode())
-    db = tmp_path / "s.sqlite"
-    _first_release_store(db, report)
+    db, report = _first_release_with_report(tmp_path)
     with TlsRptStore(db) as store:
         assert store.integrity_ok()
         assert _indexes(db) == {"policies_domain", "failure_details_report"}
@@ -287,6 +293,54 @@ def test_a_first_release_store_is_migrated_in_place(tmp_path: Path) -> None:
         assert store.summary()["reports"] == 4
     # It keeps the page size it was made with: only new stores get the larger one.
     assert _page_size(db) == 4096
+
+
+def test_a_store_with_a_unique_content_hash_still_finds_an_identical_report(
+    tmp_path: Path,
+) -> None:
+    # New stores find duplicates by key alone (an identical report has the same key);
+    # stores made before also refuse a second row with the same hash. Were the key of a
+    # stored report read differently by the release that stored it, only the hash finds
+    # it: the import must call it a duplicate, not fail on the UNIQUE index.
+    db, report = _first_release_with_report(tmp_path)
+    with contextlib.closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute("UPDATE reports SET report_id = ' old-1 (as read before)'")
+    with TlsRptStore(db) as store:
+        again = import_sources(store, [report], workers=0)
+        assert (again.imported, again.duplicate) == (0, 1)
+        assert again.items[0].reason == "identical report already stored (report 1)"
+        assert store.summary()["reports"] == 1
+
+
+def test_a_new_store_finds_duplicates_by_key_without_a_content_hash_index(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "new.sqlite"
+    first = _reports(tmp_path / "a", range(3))
+    with TlsRptStore(db) as store:
+        assert import_sources(store, first, workers=0).imported == 3
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        unique = [
+            [info[2] for info in conn.execute("SELECT * FROM pragma_index_info(?)", (row[1],))]
+            for row in conn.execute("PRAGMA index_list(reports)")
+            if row[2]
+        ]
+    assert unique == [["org_name", "report_id"]]
+    changed = tmp_path / "changed.json"
+    body = json.loads(first[0].read_bytes())
+    body["policies"][0]["summary"]["total-successful-session-count"] += 1
+    changed.write_bytes(json.dumps(body).encode())
+    with TlsRptStore(db) as store:
+        again = import_sources(store, [first[1], changed, first[2], first[2]], workers=0)
+        reasons = [item.reason for item in again.items]
+        assert reasons == [
+            "identical report already stored (report 2)",
+            f"report-id {body['report-id']!r} from {body['organization-name']!r} already "
+            "stored (report 1) with different content; kept the first",
+            "identical report already stored (report 3)",
+            "identical report already stored (report 3)",
+        ]
+        assert store.summary()["reports"] == 3
 
 
 def _page_size(db: Path) -> int:
