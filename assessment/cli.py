@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from assessment.run import ToolError
+from assessment.errors import ToolError
 
 if TYPE_CHECKING:
     from assessment.model import DomainEvidence, Finding, NetworkProfile

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
+from assessment.errors import ToolError
 from assessment.resources import notebook
 from assessment.workspace import (
     ClientFolder,
@@ -43,10 +44,6 @@ STEP_NAMES: Final = {
     REPORT: "report PDF",
 }
 """What each notebook of a run does, as the progress display names it."""
-
-
-class ToolError(Exception):
-    """The tool itself cannot work (bad arguments, unreadable input): a one-line reason."""
 
 
 @dataclass(frozen=True)

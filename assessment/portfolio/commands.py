@@ -84,13 +84,13 @@ def _positive(text: str) -> int:
 
 
 def cmd_portfolio(args: argparse.Namespace, profile_from_args: ProfileFromArgs) -> int:
+    from assessment.errors import ToolError
     from assessment.gather import ResolverUnavailable, check_resolvers
     from assessment.portfolio.executors import DaskExecutor, Executor, LocalExecutor
     from assessment.portfolio.output import consultant_brand
     from assessment.portfolio.runner import run_portfolio, select_clients
     from assessment.progress import ProgressDisplay
     from assessment.report.brand import BrandError
-    from assessment.run import ToolError
     from assessment.workspace import Workspace
 
     profile = profile_from_args(args)
@@ -128,7 +128,7 @@ def cmd_portfolio(args: argparse.Namespace, profile_from_args: ProfileFromArgs) 
 
 def cmd_diff(args: argparse.Namespace) -> int:
     from assessment.diff import DiffError, diff_folders
-    from assessment.run import ToolError
+    from assessment.errors import ToolError
 
     try:
         diff = diff_folders(Path(args.run_a), Path(args.run_b))

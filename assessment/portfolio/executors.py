@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Protocol
 
 from assessment.codec import from_json, to_json
+from assessment.errors import ToolError
 from assessment.portfolio.jobs import ClientJob, ClientOutcome
 from assessment.portfolio.summary import failed_row
 from assessment.progress import Phase, ProgressCallback, ProgressEvent, no_progress
-from assessment.run import ToolError
 
 CONNECT_SECONDS = 10.0
 """How long to wait for a Dask scheduler to answer before giving up."""

@@ -56,7 +56,8 @@ class ClientOutcome:
 def assess_client(job: ClientJob) -> ClientOutcome:
     """Assess one client from its client.toml; never raises."""
     from assessment.clients import ClientConfigError, load_client
-    from assessment.run import ToolError, run_assessment
+    from assessment.errors import ToolError
+    from assessment.run import run_assessment
 
     started = time.monotonic()
     data_dir = Path(job.data_dir)

@@ -18,12 +18,12 @@ from datetime import UTC, datetime
 from typing import Final
 
 from assessment.clients import ClientConfigError, load_client
+from assessment.errors import ToolError
 from assessment.model import NetworkProfile
 from assessment.portfolio.executors import Executor
 from assessment.portfolio.jobs import ClientJob, ClientOutcome
 from assessment.portfolio.output import PortfolioFiles, consultant_brand, write_portfolio
 from assessment.progress import ProgressCallback, no_progress
-from assessment.run import ToolError
 from assessment.workspace import Workspace, WorkspaceError
 
 EXIT_OK: Final = 0

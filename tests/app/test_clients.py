@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assessment.cli import assessment_inputs
-from assessment.run import ToolError
+from assessment.errors import ToolError
 
 
 def _args(

@@ -70,6 +70,8 @@ BASE = frozenset(
         "typed_frames",
         # How the kit starts a helper process of its own (parse workers, the PDF helper).
         "spawn",
+        # The one-line error every command reports (ToolError).
+        "errors",
     }
 )
 _ANALYSIS = frozenset({"records", "checks", "tlsrpt", "dmarc"})

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from assessment.errors import ToolError
 from assessment.parameters import NOTEBOOK_PARAMETERS
 from assessment.resources import notebooks_dir
-from assessment.run import ToolError, notebook_parameters, validate_parameters
+from assessment.run import notebook_parameters, validate_parameters
 
 NOTEBOOKS = notebooks_dir()
 EXPECTED = {
