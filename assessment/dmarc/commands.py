@@ -127,19 +127,28 @@ def _fail(message: object) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from assessment.intake.workers import start_early
+
+    # First, before this command's own modules load: see start_early.
+    started = start_early(args.sources, "assessment.dmarc.worker")
+
     from assessment.dmarc.ingest import import_sources
     from assessment.dmarc.store import DmarcStore, StoreError
 
     try:
-        store = DmarcStore(_store_path(args))
-    except (StoreError, ValueError) as exc:
-        return _fail(exc)
-    progress = _progress_bar(sys.stderr) if sys.stderr.isatty() else None
-    try:
-        with store:
-            result = import_sources(store, args.sources, progress)
-    except StoreError as exc:
-        return _fail(exc)
+        try:
+            store = DmarcStore(_store_path(args))
+        except (StoreError, ValueError) as exc:
+            return _fail(exc)
+        progress = _progress_bar(sys.stderr) if sys.stderr.isatty() else None
+        try:
+            with store:
+                result = import_sources(store, args.sources, progress, started=started)
+        except StoreError as exc:
+            return _fail(exc)
+    finally:
+        if started is not None:
+            started.close()  # no-op when the import closed it
     if progress is not None:
         sys.stderr.write("\n")
     empty = _empty_sources(args.sources, result)

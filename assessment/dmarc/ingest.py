@@ -19,10 +19,9 @@ from assessment.intake.pipeline import (
     ImportResult,
     ItemOutcome,
     Rejection,
-    default_workers,
     import_units,
 )
-from assessment.intake.workers import WorkerPool
+from assessment.intake.workers import WorkerPool, default_workers
 
 __all__ = [
     "BATCH_ITEMS",
@@ -42,11 +41,13 @@ def import_sources(
     sources: Sequence[str | Path],
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
+    started: WorkerPool | None = None,
 ) -> ImportResult:
     """Import every report found in ``sources``; ``progress(done, total)`` counts units.
 
     ``workers``: parse processes beside this one; None (the default) is one per
     usable core but this one's, 0 parses here only. The result never depends on it.
+    ``started``: workers started ahead by the caller (``intake.workers.start_early``).
     """
     return import_units(
         store.batch,
@@ -57,4 +58,5 @@ def import_sources(
         batch_items=BATCH_ITEMS,
         pool_factory=WorkerPool,
         write_failure=store.write_failure,
+        started=started,
     )

@@ -8,11 +8,8 @@ import (no pandas, no assessment.gather): every worker imports it.
 
 from __future__ import annotations
 
-import email.errors
-import mailbox
-import zlib
-from collections.abc import Iterator, Sequence
-from typing import Any, Final, cast
+from collections.abc import Sequence
+from typing import Final
 
 from assessment.dmarc.batch import ReportRows, parsed_rows
 from assessment.dmarc.model import Rejected
@@ -20,8 +17,8 @@ from assessment.dmarc.report import parse_aggregate
 from assessment.intake.audit import compress_raw, content_digest
 from assessment.intake.batch import Pending
 from assessment.intake.payloads import Extracted, PayloadKind, ReportFormat
-from assessment.intake.pipeline import Preparer, from_plain_units
-from assessment.intake.sources import Unit, unit_payloads
+from assessment.intake.pipeline import PlainPending, Preparer, prepare_plain_units
+from assessment.intake.sources import Unit, unit_items
 from assessment.intake.worker import PlainUnit
 
 DMARC: Final = ReportFormat(
@@ -48,26 +45,6 @@ DMARC: Final = ReportFormat(
     "TLS-RPT reports are imported with 'mailposture tlsrpt import'",
 )
 
-# Failures of the readers on hostile input that are not already turned into reasons.
-READ_ERRORS: Final = (
-    OSError,
-    ValueError,
-    LookupError,
-    EOFError,
-    zlib.error,
-    mailbox.Error,
-    email.errors.MessageError,
-)
-
-PlainPending = tuple[str, str, tuple[Any, ...] | None, str]
-
-
-def _guarded(unit: Unit) -> Iterator[Extracted]:
-    try:
-        yield from unit_payloads(unit, DMARC)
-    except READ_ERRORS as exc:
-        yield Extracted(unit.location, None, f"cannot read: {type(exc).__name__}: {exc}")
-
 
 def prepare(source: str, extracted: Extracted) -> Pending:
     data = extracted.data
@@ -84,16 +61,14 @@ def prepare(source: str, extracted: Extracted) -> Pending:
 
 def prepare_units(units: Sequence[Unit]) -> list[Pending]:
     """Every item of ``units``, in order."""
-    return [prepare(unit.source, extracted) for unit in units for extracted in _guarded(unit)]
+    return [
+        prepare(unit.source, extracted) for unit in units for extracted in unit_items(unit, DMARC)
+    ]
 
 
 def prepare_plain(units: Sequence[PlainUnit]) -> list[PlainPending]:
     """``prepare_units`` in the plain form that crosses processes (the worker entry point)."""
-    prepared = prepare_units(from_plain_units(units))
-    return [
-        (source, item, None if rows is None else tuple(cast(ReportRows, rows)), reason)
-        for source, item, rows, reason in prepared
-    ]
+    return prepare_plain_units(units, DMARC, prepare)
 
 
 def from_plain(prepared: Sequence[PlainPending]) -> list[Pending]:

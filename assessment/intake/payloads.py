@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from enum import StrEnum
 from typing import Final, NamedTuple
 
@@ -179,35 +179,37 @@ def report_payloads(
     *,
     allow_zip: bool = True,
     kind: PayloadKind | None = None,
-) -> Iterator[Extracted]:
-    """Yield the report candidates held by one blob (the body kind, gzip, zip members)."""
+) -> Iterable[Extracted]:
+    """The report candidates held by one blob (the body kind, gzip, zip members).
+
+    One candidate (a list) unless the blob is a zip archive, whose members are
+    streamed.
+    """
     if kind is None:
         kind = sniff(data[:64], item)
     if kind is PayloadKind.GZIP:
         try:
             out, single = _gunzip(data, MAX_REPORT_BYTES)
         except PayloadRejected as exc:
-            yield Extracted(item, None, exc.reason)
-        else:
-            yield Extracted(item, out, gzipped=data if single else None)
-    elif kind is PayloadKind.ZIP:
+            return [Extracted(item, None, exc.reason)]
+        return [Extracted(item, out, gzipped=data if single else None)]
+    if kind is PayloadKind.ZIP:
         if allow_zip:
-            yield from zip_payloads(data, item, report)
-        else:
-            yield Extracted(item, None, "nested zip archive not supported")
-    elif kind is report.body:
+            return zip_payloads(data, item, report)
+        return [Extracted(item, None, "nested zip archive not supported")]
+    if kind is report.body:
         if len(data) > MAX_REPORT_BYTES:
-            yield Extracted(item, None, f"report exceeds the {MAX_REPORT_BYTES // MIB} MiB cap")
-        else:
-            yield Extracted(item, data)
-    elif kind in (PayloadKind.JSON, PayloadKind.XML):
-        yield Extracted(item, None, report.foreign)
-    else:
-        yield Extracted(
+            return [Extracted(item, None, f"report exceeds the {MAX_REPORT_BYTES // MIB} MiB cap")]
+        return [Extracted(item, data)]
+    if kind in (PayloadKind.JSON, PayloadKind.XML):
+        return [Extracted(item, None, report.foreign)]
+    return [
+        Extracted(
             item,
             None,
             f"not a {report.name} report: neither {report.body_label} nor gzip nor zip data",
         )
+    ]
 
 
 def zip_payloads(data: bytes, item: str, report: ReportFormat) -> Iterator[Extracted]:

@@ -118,6 +118,11 @@ def _open_store(args: argparse.Namespace) -> TlsRptStore:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from assessment.intake.workers import start_early
+
+    # First, before this command's own modules load (~0.1 s): see start_early.
+    started = start_early(args.sources, "assessment.tlsrpt.worker")
+
     from assessment.intake.outcomes import source_outcomes
     from assessment.tlsrpt.ingest import import_sources
     from assessment.tlsrpt.store import StoreError
@@ -126,9 +131,12 @@ def run_import(args: argparse.Namespace) -> int:
     progress = _progress_bar(sys.stderr) if sys.stderr.isatty() else None
     try:
         with _open_store(args) as store:
-            result = import_sources(store, args.sources, progress)
+            result = import_sources(store, args.sources, progress, started=started)
     except (StoreError, WorkspaceError) as exc:
         return _fail(exc)
+    finally:
+        if started is not None:
+            started.close()  # no-op when the import closed it
     if progress is not None:
         sys.stderr.write("\n")
     outcomes = source_outcomes(args.sources, result)

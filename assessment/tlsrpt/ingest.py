@@ -18,10 +18,9 @@ from assessment.intake.pipeline import (
     ImportResult,
     ItemOutcome,
     Rejection,
-    default_workers,
     import_units,
 )
-from assessment.intake.workers import WorkerPool
+from assessment.intake.workers import WorkerPool, default_workers
 from assessment.tlsrpt.prepare import PREPARER
 from assessment.tlsrpt.store import TlsRptStore
 
@@ -45,12 +44,14 @@ def import_sources(
     sources: Sequence[str | Path],
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
+    started: WorkerPool | None = None,
 ) -> ImportResult:
     """Import every report found in ``sources``; ``progress(done, total)`` counts units.
 
     ``workers``: parse processes beside this one; None (the default) is one per
     usable core but this one's, 0 parses here only. All writes happen here, in
-    input order, so the result never depends on it.
+    input order, so the result never depends on it. ``started``: workers started
+    ahead by the caller (``assessment.intake.workers.start_early``).
     """
     return import_units(
         store.batch,
@@ -62,4 +63,5 @@ def import_sources(
         batch_items=BATCH_ITEMS,
         pool_factory=WorkerPool,
         write_failure=store.write_failure,
+        started=started,
     )

@@ -9,16 +9,13 @@ assessment.gather): every worker imports it.
 
 from __future__ import annotations
 
-import email.errors
-import mailbox
-import zlib
-from collections.abc import Iterator, Sequence
-from typing import Any, Final, cast
+from collections.abc import Sequence
+from typing import Final
 
 from assessment.intake.batch import Pending
 from assessment.intake.payloads import Extracted, PayloadKind, ReportFormat
-from assessment.intake.pipeline import Preparer, from_plain_units
-from assessment.intake.sources import Unit, unit_payloads
+from assessment.intake.pipeline import PlainPending, Preparer, prepare_plain_units
+from assessment.intake.sources import Unit, unit_items
 from assessment.intake.worker import PlainUnit
 from assessment.tlsrpt.batch import (
     ReportRows,
@@ -48,29 +45,6 @@ TLSRPT: Final = ReportFormat(
     "aggregate reports are imported with 'mailposture dmarc import'",
 )
 
-# Failures of the readers on hostile input that are not already turned into reasons.
-READ_ERRORS: Final = (
-    OSError,
-    ValueError,
-    LookupError,
-    EOFError,
-    zlib.error,
-    mailbox.Error,
-    email.errors.MessageError,
-)
-
-# What crosses between processes: plain tuples and strings only, which marshal
-# handles (it refuses NamedTuples and enums; pickling those cost a class lookup and
-# a constructor call per object: 43 us per report against 13 us for plain tuples).
-PlainPending = tuple[str, str, tuple[Any, ...] | None, str]  # Pending with rows as a tuple
-
-
-def _guarded(unit: Unit) -> Iterator[Extracted]:
-    try:
-        yield from unit_payloads(unit, TLSRPT)
-    except READ_ERRORS as exc:
-        yield Extracted(unit.location, None, f"cannot read: {type(exc).__name__}: {exc}")
-
 
 def prepare(source: str, extracted: Extracted) -> Pending:
     data = extracted.data
@@ -88,7 +62,9 @@ def prepare(source: str, extracted: Extracted) -> Pending:
 
 def prepare_units(units: Sequence[Unit]) -> list[Pending]:
     """Every item of ``units``, in order."""
-    return [prepare(unit.source, extracted) for unit in units for extracted in _guarded(unit)]
+    return [
+        prepare(unit.source, extracted) for unit in units for extracted in unit_items(unit, TLSRPT)
+    ]
 
 
 def prepare_plain(units: Sequence[PlainUnit]) -> list[PlainPending]:
@@ -96,11 +72,7 @@ def prepare_plain(units: Sequence[PlainUnit]) -> list[PlainPending]:
 
     The worker process runs with the cycle collector off for its whole life.
     """
-    prepared = prepare_units(from_plain_units(units))
-    return [
-        (source, item, None if rows is None else tuple(cast(ReportRows, rows)), reason)
-        for source, item, rows, reason in prepared
-    ]
+    return prepare_plain_units(units, TLSRPT, prepare)
 
 
 def from_plain(prepared: Sequence[PlainPending]) -> list[Pending]:

@@ -129,7 +129,7 @@ def test_a_worker_reports_its_errors_and_keeps_serving() -> None:
                 pool.pump(10)
             answers.append(answer)
         (status, text), (status_after, items) = answers
-        assert status == "error" and "ValueError" in text
+        assert status == "error" and "not-a-unit-kind" in text
         # The next task is served as usual: the missing file is a per-item rejection.
         assert status_after == "ok"
         ((_, item, rows, reason),) = items
@@ -171,3 +171,44 @@ def test_workers_parse_while_the_sources_are_still_walked(
         assert sent_before_writing[:2] == [0, 1]
         for mine, theirs in zip(_rows(serial_store), _rows(store), strict=True):
             pd.testing.assert_frame_equal(mine, theirs)
+
+
+def test_workers_started_early_are_used_for_a_big_import_and_reaped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(workers, "default_workers", lambda: 1)  # also on a 1-core machine
+    folder = tmp_path / "reports"
+    _corpus(folder, ingest.PARALLEL_MIN_UNITS + 300)
+    expected, reference = _import(folder, tmp_path / "reference.sqlite", workers=0)
+    reference.close()
+    started = workers.start_early([folder], "assessment.tlsrpt.worker")
+    assert started is not None and started.workers
+    with TlsRptStore(tmp_path / "early.sqlite") as store:
+        result = import_sources(store, [folder], started=started)
+    assert result == expected
+    assert all(w.used for w in started.workers)  # the import parsed with them
+    assert all(w.process.returncode == 0 for w in started.workers)
+    started.close()  # again: nothing left to do
+
+
+def test_workers_started_early_for_a_small_import_are_killed_unused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(workers, "default_workers", lambda: 1)
+    folder = tmp_path / "few"
+    _corpus(folder, 60)
+    started = workers.start_early([folder], "assessment.tlsrpt.worker")
+    assert started is not None
+    with TlsRptStore(tmp_path / "s.sqlite") as store:
+        result = import_sources(store, [folder], started=started)
+    assert result.imported > 0
+    assert not any(w.used for w in started.workers)
+    assert all(w.process.returncode is not None for w in started.workers)
+
+
+def test_no_workers_are_started_early_for_files_or_imap(tmp_path: Path) -> None:
+    report = tmp_path / "one.json"
+    report.write_bytes((FIXTURES / "google-style-sts.json").read_bytes())
+    assert workers.start_early([report], "assessment.tlsrpt.worker") is None
+    imap = "imaps://reports@127.0.0.1:1/INBOX"
+    assert workers.start_early([imap, tmp_path / "missing"], "assessment.tlsrpt.worker") is None
