@@ -223,10 +223,13 @@ def _json_kind(value: object) -> str:
     return "null" if value is None else type(value).__name__
 
 
+_REQUIRED_ORDER: Final = ("organization-name", "report-id", "date-range", "policies")
+_REQUIRED: Final = frozenset(_REQUIRED_ORDER)
+
+
 def _report(document: dict[str, Any], warnings: _Warnings) -> ParsedReport:
-    required = ("organization-name", "report-id", "date-range", "policies")
-    missing = [key for key in required if key not in document]
-    if missing:
+    if not document.keys() >= _REQUIRED:
+        missing = [key for key in _REQUIRED_ORDER if key not in document]
         raise ReportRejected(
             "not a TLS-RPT report: missing " + ", ".join(f'"{key}"' for key in missing)
         )
@@ -249,7 +252,7 @@ def _report(document: dict[str, Any], warnings: _Warnings) -> ParsedReport:
         raise ReportRejected(f'"policies" is a {_json_kind(raw_policies)}, not an array')
     if not raw_policies:
         warnings.add("policies array is empty")
-    policies = tuple(_policy(index, entry, warnings) for index, entry in enumerate(raw_policies))
+    policies = tuple([_policy(index, entry, warnings) for index, entry in enumerate(raw_policies)])
     return ParsedReport(
         org_name, report_id, start, end, start_us, end_us, contact, policies, warnings.as_tuple()
     )
@@ -385,6 +388,13 @@ def _policy_strings(value: object, where: str, warnings: _Warnings) -> tuple[str
         value = [value]
     if not isinstance(value, list):
         raise ReportRejected(f'{where} "policy-string" is a {_json_kind(value)}, not an array')
+    try:
+        joined = "".join(value)
+    except TypeError:
+        joined = "["  # an element that is not a string: the loop below names it
+    if "[" not in joined:
+        # The usual case, no element that could hold a JSON array: kept as sent.
+        return tuple(value)
     strings: list[str] = []
     for element in value:
         if not isinstance(element, str):
