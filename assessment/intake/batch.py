@@ -145,9 +145,10 @@ class ImportBatch:
     def __len__(self) -> int:
         return len(self._pending)
 
-    def add(self, entry: Pending) -> None:
-        """Add an item; its rows already flattened (hashed, compressed) where it was parsed."""
-        self._pending.append(entry)
+    def extend(self, entries: Sequence[Pending]) -> None:
+        """Add items, in order; their rows already flattened (hashed, compressed) where
+        they were parsed."""
+        self._pending.extend(entries)
 
     def _existing(self) -> tuple[dict[str, int] | None, dict[tuple[str, ...], tuple[int, str]]]:
         """Reports already stored under a buffered item's key: key -> (report_pk, hash).

@@ -210,8 +210,13 @@ def _write(
         with cyclic_gc_paused():
             pool, total = schedule.pool, len(schedule.units)
             for done, prepared in schedule.prepared():
-                for entry in prepared:
-                    batch.add(entry)
+                # Added in slices that end where a batch is full: the same flushes as
+                # item by item, without a call and a length check per item.
+                start = 0
+                while start < len(prepared):
+                    end = start + batch_items - len(batch)
+                    batch.extend(prepared[start:end])
+                    start = end
                     if len(batch) >= batch_items:
                         if pool is not None:
                             pool.pump(0)  # workers' results read now: their pipes never fill
