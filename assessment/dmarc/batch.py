@@ -1,10 +1,11 @@
 """DMARC aggregate reports as store rows, and the import transaction that writes them.
 
-The transaction logic (dedupe on content hash and on the report key, bulk writes,
-all or nothing) is ``assessment.intake.batch``'s; this module gives it the DMARC
-tables. The key is (reporter, policy domain, report-id): RFC 9990 §2.5.1 asks a
-Report-ID to be unique only "among reports to the same domain", so a reporter may
-reuse one for two of a client's domains.
+The transaction logic (dedupe on the report key, the content hash telling an
+identical copy from a reused report-id; bulk writes; all or nothing) is
+``assessment.intake.batch``'s; this module gives it the DMARC tables. The key is
+(reporter, policy domain, report-id): RFC 9990 §2.5.1 asks a Report-ID to be unique
+only "among reports to the same domain", so a reporter may reuse one for two of a
+client's domains.
 """
 
 from __future__ import annotations

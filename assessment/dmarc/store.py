@@ -1,8 +1,9 @@
 """One SQLite store of DMARC aggregate reports per client, beside its TLS-RPT store.
 
-Reports are deduplicated on the SHA-256 of the report XML and on (reporter, policy
-domain, report-id): the same report delivered to two ``rua`` addresses, or imported
-twice, is stored once. The raw XML is kept for audit (column ``raw``): a zstd
+Reports are deduplicated on (reporter, policy domain, report-id), and the SHA-256 of
+the report XML tells an identical copy (the same report delivered to two ``rua``
+addresses, or imported twice) from a different report reusing a report-id; either
+way the report is stored once. The raw XML is kept for audit (column ``raw``): a zstd
 frame, or the original bytes when the input file was a single gzip member
 (``raw_report`` reads both).
 

@@ -12,11 +12,14 @@ The key alone finds both kinds of duplicate: the key is read from the report's
 own bytes, so an identical report (same SHA-256) has the same key, and the
 stored hash then tells "identical" from "same report-id, other content". Stores
 made before this was relied on also carry a UNIQUE index on the content hash;
-for them the hash is looked up too (see ``ImportBatch``).
+for them the hash is looked up too (see ``ImportBatch``). Changing how a report's
+key is read from its bytes therefore needs a store migration: reports stored under
+the old reading would no longer be found.
 
 Each report type (TLS-RPT, DMARC) subclasses ``ImportBatch`` with its SQL; its
 stores share the table shapes this relies on: ``reports`` with ``report_pk``,
-``content_sha256`` and the key columns (UNIQUE together), and ``import_log``.
+``content_sha256``, the key columns (with a UNIQUE index over all of them), and
+``import_log``.
 """
 
 from __future__ import annotations
@@ -122,8 +125,8 @@ class ImportBatch:
     One transaction per import, not per few thousand reports: an import is then
     all or nothing (re-running a killed one simply does it again), and it is
     much faster, because each commit rewrites every index page touched since the
-    last one, and the random-key indexes (content hash, report-id) are touched
-    everywhere: 100k TLS-RPT reports in batches of 5,000 took ~80 us per report
+    last one, and the random-key indexes (report key; content hash in older stores)
+    are touched everywhere: 100k TLS-RPT reports in batches of 5,000 took ~80 us per report
     to write, in one transaction ~50 (2-core VM).
     """
 

@@ -22,7 +22,12 @@ from assessment.intake.batch import ImportBatch, LoggedItem, Outcome, Pending, R
 from assessment.intake.payloads import Extracted, ReportFormat
 from assessment.intake.sources import Unit, UnitKind, iter_units, unit_items
 from assessment.intake.worker import PlainUnit
-from assessment.intake.workers import Worker, WorkerPool, default_workers
+from assessment.intake.workers import (
+    PARALLEL_MIN_UNITS,
+    Worker,
+    WorkerPool,
+    default_workers,
+)
 
 # Items buffered before they are written (within the import's one transaction):
 # bounds this process's memory; executemany over thousands of rows at a time.
@@ -30,8 +35,6 @@ BATCH_ITEMS: Final = 1000
 # Progress is reported per chunk of units, not per file, to keep the callback cheap;
 # a chunk is also what one worker parses per task (~25 ms: message overheads vanish).
 _CHUNK_UNITS: Final = 256
-# Below this many units, starting worker processes is not worth it.
-PARALLEL_MIN_UNITS: Final = 500
 # Chunks queued per worker: enough to keep it busy while this process writes a
 # flush (~0.25 s for 5,000 reports, ~10 chunks of parsing); bounds memory.
 _AHEAD_PER_WORKER: Final = 12
@@ -264,14 +267,19 @@ def import_units(
     started ahead (``workers.start_early``), used instead of starting them here;
     closed by this function, used or not.
     """
+    if batch_items < 1:
+        raise ValueError(f"batch_items must be at least 1, not {batch_items}")
     if workers is None:
         workers = default_workers()
+    if workers == 0 and started is not None:
+        started.close()  # "0 parses here only" holds whoever started them
+        started = None
     units: list[Unit] = []
     schedule = _Schedule(units, preparer)
     try:
         for unit in iter_units(sources):
             units.append(unit)
-            if len(units) == PARALLEL_MIN_UNITS and (workers > 0 or started is not None):
+            if len(units) == PARALLEL_MIN_UNITS and workers > 0:
                 # Started as soon as the import is known to be big: the workers
                 # start up, then parse, while the rest of the folders are walked.
                 schedule.pool = (
@@ -281,14 +289,16 @@ def import_units(
                 )
             if len(units) % _CHUNK_UNITS == 0:
                 schedule.offer()
+        if started is not None and schedule.pool is None:
+            started.close()  # the import is small after all: not needed while it writes
         # The store's write transaction starts only now: a long walk (a big folder
         # on a slow disk, IMAP) never holds another import back.
         logged = _write(open_batch(), schedule, progress, batch_items, write_failure)
     finally:
         if schedule.pool is not None:
             schedule.pool.close()
-        if started is not None and started is not schedule.pool:
-            started.close()  # the import was small: its workers never got work
+        if started is not None:
+            started.close()  # no-op when closed above or as the schedule's pool
     outcomes = tuple(logged)
     return ImportResult(
         imported=sum(outcome.outcome is Outcome.IMPORTED for outcome in outcomes),

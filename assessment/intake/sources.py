@@ -160,10 +160,8 @@ def _folder_payloads(unit: Unit, report: ReportFormat) -> Iterator[Extracted]:
         yield from imap_payloads(unit.location, report)
     elif unit.kind is UnitKind.MAILDIR:
         yield from maildir_payloads(Path(unit.location), report)
-    elif unit.kind is UnitKind.MISSING:
+    else:  # UnitKind.MISSING (files are unit_payloads' own case)
         yield Extracted(unit.location, None, "no such file or folder")
-    else:
-        yield from _file_payloads(unit.location, report)
 
 
 class NotAFile(OSError):

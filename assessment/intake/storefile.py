@@ -168,10 +168,11 @@ def open_store(path: Path, schema: StoreSchema) -> sqlite3.Connection:
         db.execute("PRAGMA journal_mode=WAL")
         # FULL: a committed import survives power loss, not only a killed process.
         db.execute("PRAGMA synchronous=FULL")
-        # 64 MiB page cache (default 2 MiB): a batch inserts thousands of random content
-        # hashes and report keys; with a small cache the index pages are spilled and re-read
-        # within one transaction. Measured: FULL over NORMAL costs little once batches are
-        # large, so power-loss durability is kept.
+        # 64 MiB page cache (default 2 MiB): a batch inserts thousands of report keys (and,
+        # in stores made before the content-hash index was dropped, random content hashes);
+        # with a small cache the index pages are spilled and re-read within one transaction.
+        # Measured: FULL over NORMAL costs little once batches are large, so power-loss
+        # durability is kept.
         db.execute("PRAGMA cache_size=-65536")
         db.execute("PRAGMA foreign_keys=ON")
         if not schema.is_current(layout):

@@ -19,6 +19,7 @@ import contextlib
 import gc
 import marshal
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -69,6 +70,9 @@ def run(prepare: Prepare) -> int:
     """A worker process's main: serve tasks until the parent closes the pipe."""
     # Parsing makes no reference cycles; the collector's passes only cost time.
     gc.disable()
+    # Ctrl-C reaches the whole process group: the importing process handles it and
+    # closes the pipes, which ends this one (no traceback from every worker).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Binary streams on the pipes (buffered: a write is complete before flush returns).
     tasks = os.fdopen(sys.stdin.fileno(), "rb")
     results = os.fdopen(sys.stdout.fileno(), "wb")

@@ -26,7 +26,7 @@ import os
 import selectors
 import subprocess
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -40,6 +40,8 @@ _PIPE_BYTES: Final = 1 << 20
 _READ_BYTES: Final = 1 << 20
 # A worker that was given work gets this long to exit once its input is closed.
 _EXIT_WAIT_S: Final = 5.0
+# Below this many units, starting worker processes is not worth it.
+PARALLEL_MIN_UNITS: Final = 500
 
 
 def default_workers() -> int:
@@ -52,22 +54,72 @@ def default_workers() -> int:
 
 
 def start_early(sources: Sequence[str | Path], module: str) -> WorkerPool | None:
-    """The import's parse workers, started before its sources are walked, if it may be big.
+    """The import's parse workers, started before its sources are walked, if it is big.
 
     For the command line: the workers then load their modules (~0.15 s) while the
-    command loads its own and opens the store, instead of after. Only a folder may
-    hold hundreds of report files; for files and IMAP folders this returns None. An
-    import that turns out small (a Maildir is one unit) kills them unused
-    (``WorkerPool.close``).
+    command loads its own and opens the store, instead of after. Started only when the
+    sources hold at least ``PARALLEL_MIN_UNITS`` units, counted here without reading
+    a file and stopping at that count; an import that still turns out small (a
+    Maildir inside a folder is one unit, not one per message) closes them unused.
     """
-    if default_workers() == 0:
-        return None
-    if not any(
-        not str(source).lower().startswith("imaps://") and Path(source).is_dir()
-        for source in sources
-    ):
+    if default_workers() == 0 or not _units_reach(sources, PARALLEL_MIN_UNITS):
         return None
     return WorkerPool(default_workers(), module)
+
+
+def with_early_workers(
+    sources: Sequence[str | Path], module: str, body: Callable[[WorkerPool | None], int]
+) -> int:
+    """``body(start_early(...))``; the workers are closed (reaped) after it, whatever happens."""
+    started = start_early(sources, module)
+    try:
+        return body(started)
+    finally:
+        if started is not None:
+            started.close()  # no-op when the import closed them
+
+
+def _units_reach(sources: Sequence[str | Path], needed: int) -> bool:
+    """Whether ``sources`` hold ``needed`` units: files found in folders, or sources.
+
+    An approximation of ``intake.sources.iter_units`` (that module costs ~30 ms to
+    import): hidden names are skipped and symbolic links to folders not followed, as
+    there, but a Maildir inside a folder counts its messages.
+    """
+    seen = 0
+    for source in sources:
+        text = str(source)
+        path = Path(text)
+        if text.lower().startswith("imaps://") or not path.is_dir():
+            seen += 1
+        elif all((path / sub).is_dir() for sub in ("cur", "new", "tmp")):
+            seen += 1  # a Maildir source: one unit
+        else:
+            seen += _count_files(text, needed - seen)
+        if seen >= needed:
+            return True
+    return False
+
+
+def _count_files(folder: str, needed: int) -> int:
+    """Files under ``folder``, counted until ``needed`` (a huge folder is not listed whole)."""
+    seen = 0
+    pending = [folder]
+    while pending and seen < needed:
+        try:
+            with os.scandir(pending.pop()) as entries:
+                for entry in entries:
+                    if entry.name[:1] == ".":
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append(entry.path)
+                    else:
+                        seen += 1
+                        if seen >= needed:
+                            break
+        except OSError:
+            continue  # unreadable: the import itself says so
+    return seen
 
 
 class Worker:

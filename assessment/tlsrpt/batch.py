@@ -1,8 +1,8 @@
 """TLS-RPT reports as store rows, and the import transaction that writes them.
 
-The transaction logic (dedupe on content hash and on (organization-name,
-report-id), bulk writes, all or nothing) is ``assessment.intake.batch``'s; this
-module gives it the TLS-RPT tables.
+The transaction logic (dedupe on (organization-name, report-id), the content hash
+telling an identical copy from a reused report-id; bulk writes; all or nothing) is
+``assessment.intake.batch``'s; this module gives it the TLS-RPT tables.
 """
 
 from __future__ import annotations

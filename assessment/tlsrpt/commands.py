@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
 if TYPE_CHECKING:
+    from assessment.intake.workers import WorkerPool
     from assessment.tlsrpt.ingest import ImportResult
     from assessment.tlsrpt.store import TlsRptStore
     from assessment.workspace import SourceOutcome
@@ -118,11 +119,15 @@ def _open_store(args: argparse.Namespace) -> TlsRptStore:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from assessment.intake.workers import start_early
+    from assessment.intake.workers import with_early_workers
 
-    # First, before this command's own modules load (~0.1 s): see start_early.
-    started = start_early(args.sources, "assessment.tlsrpt.worker")
+    # The parse workers start first, before this command's own modules load (~0.1 s).
+    return with_early_workers(
+        args.sources, "assessment.tlsrpt.worker", lambda started: _import(args, started)
+    )
 
+
+def _import(args: argparse.Namespace, started: WorkerPool | None) -> int:
     from assessment.intake.outcomes import source_outcomes
     from assessment.tlsrpt.ingest import import_sources
     from assessment.tlsrpt.store import StoreError
@@ -134,9 +139,6 @@ def run_import(args: argparse.Namespace) -> int:
             result = import_sources(store, args.sources, progress, started=started)
     except (StoreError, WorkspaceError) as exc:
         return _fail(exc)
-    finally:
-        if started is not None:
-            started.close()  # no-op when the import closed it
     if progress is not None:
         sys.stderr.write("\n")
     outcomes = source_outcomes(args.sources, result)

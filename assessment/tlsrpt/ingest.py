@@ -14,13 +14,12 @@ from pathlib import Path
 from typing import Final
 
 from assessment.intake.pipeline import (
-    PARALLEL_MIN_UNITS,
     ImportResult,
     ItemOutcome,
     Rejection,
     import_units,
 )
-from assessment.intake.workers import WorkerPool, default_workers
+from assessment.intake.workers import PARALLEL_MIN_UNITS, WorkerPool, default_workers
 from assessment.tlsrpt.prepare import PREPARER
 from assessment.tlsrpt.store import TlsRptStore
 

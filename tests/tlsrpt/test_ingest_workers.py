@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import ClassVar
@@ -182,33 +183,93 @@ def test_workers_started_early_are_used_for_a_big_import_and_reaped(
     expected, reference = _import(folder, tmp_path / "reference.sqlite", workers=0)
     reference.close()
     started = workers.start_early([folder], "assessment.tlsrpt.worker")
-    assert started is not None and started.workers
+    assert started is not None and len(started.workers) == 1
     with TlsRptStore(tmp_path / "early.sqlite") as store:
-        result = import_sources(store, [folder], started=started)
+        result = import_sources(store, [folder], workers=1, started=started)
     assert result == expected
     assert all(w.used for w in started.workers)  # the import parsed with them
-    assert all(w.process.returncode == 0 for w in started.workers)
+    assert all(w.process.returncode == 0 for w in started.workers)  # exited, reaped
     started.close()  # again: nothing left to do
 
 
-def test_workers_started_early_for_a_small_import_are_killed_unused(
+def test_workers_are_started_early_only_for_a_big_import(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(workers, "default_workers", lambda: 1)
+    start = workers.start_early
+    # Files under folders count (hidden ones do not); a Maildir source is one unit.
+    nested = tmp_path / "nested"
+    (nested / "a" / "b").mkdir(parents=True)
+    for n in range(ingest.PARALLEL_MIN_UNITS - 1):
+        (nested / ("a" if n % 2 else "a/b") / f"{n}.json").write_bytes(b"{}")
+    (nested / ".hidden.json").write_bytes(b"{}")
+    assert start([nested], "assessment.tlsrpt.worker") is None
+    (nested / "last.json").write_bytes(b"{}")
+    pool = start([nested], "assessment.tlsrpt.worker")
+    assert pool is not None
+    pool.close()
+    report = tmp_path / "one.json"
+    report.write_bytes((FIXTURES / "google-style-sts.json").read_bytes())
+    maildir = tmp_path / "Maildir"
+    for sub in ("cur", "new", "tmp"):
+        (maildir / sub).mkdir(parents=True)
+    imap = "imaps://reports@127.0.0.1:1/INBOX"
+    assert start([report, maildir, imap, tmp_path / "missing"], "x") is None
+    # With no spare core there is nothing to start.
+    monkeypatch.setattr(workers, "default_workers", lambda: 0)
+    assert start([nested], "assessment.tlsrpt.worker") is None
+
+
+def test_workers_started_for_an_import_that_stays_small_are_killed_unused(
+    tmp_path: Path,
+) -> None:
     folder = tmp_path / "few"
     _corpus(folder, 60)
-    started = workers.start_early([folder], "assessment.tlsrpt.worker")
-    assert started is not None
+    started = workers.WorkerPool(1, "assessment.tlsrpt.worker")
     with TlsRptStore(tmp_path / "s.sqlite") as store:
-        result = import_sources(store, [folder], started=started)
+        result = import_sources(store, [folder], workers=1, started=started)
     assert result.imported > 0
+    assert not any(w.used for w in started.workers)
+    # Killed while still loading its modules, not left to start up for nothing.
+    assert [w.process.returncode for w in started.workers] == [-signal.SIGKILL]
+
+
+def test_workers_started_early_are_not_used_when_the_import_asks_for_none(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "reports"
+    _corpus(folder, ingest.PARALLEL_MIN_UNITS + 10)
+    started = workers.WorkerPool(1, "assessment.tlsrpt.worker")
+    with TlsRptStore(tmp_path / "s.sqlite") as store:
+        assert import_sources(store, [folder], workers=0, started=started).imported > 0
     assert not any(w.used for w in started.workers)
     assert all(w.process.returncode is not None for w in started.workers)
 
 
-def test_no_workers_are_started_early_for_files_or_imap(tmp_path: Path) -> None:
+def test_a_batch_size_below_one_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ingest, "BATCH_ITEMS", 0)
+    with TlsRptStore(tmp_path / "s.sqlite") as store, pytest.raises(ValueError, match="at least 1"):
+        import_sources(store, [FIXTURES / "google-style-sts.json"], workers=0)
+
+
+def test_a_worker_leaves_ctrl_c_to_the_importing_process(tmp_path: Path) -> None:
+    # Ctrl-C reaches the whole process group; the importing process handles it and
+    # closes the pipes. A worker that died of it would print a traceback of its own.
     report = tmp_path / "one.json"
     report.write_bytes((FIXTURES / "google-style-sts.json").read_bytes())
-    assert workers.start_early([report], "assessment.tlsrpt.worker") is None
-    imap = "imaps://reports@127.0.0.1:1/INBOX"
-    assert workers.start_early([imap, tmp_path / "missing"], "assessment.tlsrpt.worker") is None
+    pool = workers.WorkerPool(1, "assessment.tlsrpt.worker")
+    try:
+        (worker,) = pool.workers
+        pool.send(worker, 0, [("src", str(report), "file")])
+        while (answer := pool.take(worker, 0)) is None:
+            pool.pump(10)
+        assert answer[0] == "ok"  # it is running its loop: SIGINT is now ignored
+        worker.process.send_signal(signal.SIGINT)
+        pool.send(worker, 1, [("src", str(report), "file")])
+        while (answer := pool.take(worker, 1)) is None:
+            assert pool.owes(worker), "the worker died of SIGINT"
+            pool.pump(10)
+        assert answer[0] == "ok"
+    finally:
+        pool.close()
+    assert worker.process.returncode == 0
