@@ -20,7 +20,7 @@ from typing import Any, Final, NamedTuple, cast
 from assessment.gc_pause import cyclic_gc_paused
 from assessment.intake.batch import ImportBatch, LoggedItem, Outcome, Pending, Row
 from assessment.intake.payloads import Extracted, ReportFormat
-from assessment.intake.sources import Unit, UnitKind, iter_units, unit_items
+from assessment.intake.sources import Unit, UnitKind, iter_units, read_ahead, unit_items
 from assessment.intake.worker import PlainUnit
 from assessment.intake.workers import (
     PARALLEL_MIN_UNITS,
@@ -102,8 +102,10 @@ def prepare_plain_units(
     One pass, straight to plain tuples (no list of ``Pending`` in between).
     """
     plain: list[PlainPending] = []
-    for unit in from_plain_units(units):
-        for extracted in unit_items(unit, report):
+    ready = from_plain_units(units)
+    ahead = read_ahead(ready)
+    for unit in ready:
+        for extracted in unit_items(unit, report, ahead.get(unit.location)):
             source, item, rows, reason = prepare(unit.source, extracted)
             plain.append((source, item, None if rows is None else tuple(cast(Row, rows)), reason))
     return plain

@@ -8,11 +8,12 @@ recursively in sorted order so that imports are deterministic.
 from __future__ import annotations
 
 import email.errors
+import errno
 import mailbox
 import os
 import stat
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Final, NamedTuple
@@ -114,13 +115,16 @@ READ_ERRORS: Final = (
 )
 
 
-def unit_items(unit: Unit, report: ReportFormat) -> Iterable[Extracted]:
+def unit_items(
+    unit: Unit, report: ReportFormat, read: tuple[int, bytes] | None = None
+) -> Iterable[Extracted]:
     """``unit_payloads``, where a reader's failure becomes the unit's last item (a reason).
 
-    What was read before the failure is kept (a mailbox's earlier messages).
+    What was read before the failure is kept (a mailbox's earlier messages). ``read``:
+    the file's (size, bytes) when ``read_ahead`` already has them.
     """
     try:
-        items = unit_payloads(unit, report)
+        items = unit_payloads(unit, report, read)
         if isinstance(items, list):
             return items
     except READ_ERRORS as exc:
@@ -139,7 +143,9 @@ def _unreadable(unit: Unit, exc: BaseException) -> Extracted:
     return Extracted(unit.location, None, f"cannot read: {type(exc).__name__}: {exc}")
 
 
-def unit_payloads(unit: Unit, report: ReportFormat) -> Iterable[Extracted]:
+def unit_payloads(
+    unit: Unit, report: ReportFormat, read: tuple[int, bytes] | None = None
+) -> Iterable[Extracted]:
     """Every item of one unit, each as report bytes or a rejection reason.
 
     A plain or gzip report file (nearly every unit of a big import) comes as a list,
@@ -147,7 +153,7 @@ def unit_payloads(unit: Unit, report: ReportFormat) -> Iterable[Extracted]:
     IMAP folders are streamed, item by item.
     """
     if unit.kind is UnitKind.FILE:
-        return _file_payloads(unit.location, report)
+        return _file_payloads(unit.location, report, read)
     return _folder_payloads(unit, report)
 
 
@@ -162,6 +168,60 @@ def _folder_payloads(unit: Unit, report: ReportFormat) -> Iterator[Extracted]:
         yield from maildir_payloads(Path(unit.location), report)
     else:  # UnitKind.MISSING (files are unit_payloads' own case)
         yield Extracted(unit.location, None, "no such file or folder")
+
+
+# Files up to this size are read ahead (held for one chunk of units at most).
+_AHEAD_MAX_BYTES: Final = 64 * 1024
+# Cleared when the file system refuses non-blocking reads (then everything is read
+# when it is parsed, as before).
+_CAN_READ_AHEAD = hasattr(os, "RWF_NOWAIT") and hasattr(os, "posix_fadvise")
+
+
+def read_ahead(units: Sequence[Unit]) -> dict[str, tuple[int, bytes]]:
+    """(size, bytes) of the small report files among ``units`` that are in memory now.
+
+    For a file that is not (the page cache dropped it, or it was never read), the
+    kernel is asked to start reading it (POSIX_FADV_WILLNEED) and it is left out: by
+    the time the chunk's parsing reaches it, it is usually in memory. Without this,
+    each such file stops the import for one disk read in turn. On the 2-core VM, whose
+    kernel pages out files left untouched for a few seconds, an import of 100k files
+    took 10-25% longer after a 15 s pause than right after the files were read. A
+    file in memory costs what it did (the same four system calls, made earlier); the
+    non-blocking read (RWF_NOWAIT) never waits for the disk. Anything unusual (not a
+    regular file, too big, changed while read, any error) is left out too, for
+    ``_read_head_or_all`` to read and report as before.
+    """
+    global _CAN_READ_AHEAD  # one process-wide switch
+    found: dict[str, tuple[int, bytes]] = {}
+    if not _CAN_READ_AHEAD:
+        return found
+    for unit in units:
+        if unit.kind is not UnitKind.FILE:
+            continue
+        try:
+            fd = os.open(unit.location, os.O_RDONLY | os.O_NONBLOCK)
+        except OSError:
+            continue
+        try:
+            status = os.fstat(fd)
+            size = status.st_size
+            if not stat.S_ISREG(status.st_mode) or size > _AHEAD_MAX_BYTES:
+                continue
+            buffer = bytearray(size + 1)
+            try:
+                got = os.preadv(fd, [buffer], 0, os.RWF_NOWAIT)
+            except BlockingIOError:
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+                continue
+            if got == size:
+                found[unit.location] = (size, bytes(memoryview(buffer)[:got]))
+        except OSError as exc:
+            if exc.errno in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):
+                _CAN_READ_AHEAD = False  # this file system cannot: stop asking
+                break
+        finally:
+            os.close(fd)
+    return found
 
 
 class NotAFile(OSError):
@@ -204,9 +264,11 @@ def _read_head_or_all(item: str) -> tuple[int, bytes]:
     return size, data
 
 
-def _file_payloads(item: str, report: ReportFormat) -> Iterable[Extracted]:
+def _file_payloads(
+    item: str, report: ReportFormat, read: tuple[int, bytes] | None = None
+) -> Iterable[Extracted]:
     try:
-        size, data = _read_head_or_all(item)
+        size, data = read if read is not None else _read_head_or_all(item)
     except NotAFile:
         return [Extracted(item, None, "not a regular file (a named pipe, socket or device)")]
     except OSError as exc:
