@@ -65,7 +65,7 @@ def prepare_units(units: Sequence[Unit]) -> list[Pending]:
     return [
         prepare(unit.source, extracted)
         for unit in units
-        for extracted in unit_items(unit, DMARC, ahead.get(unit.location))
+        for extracted in unit_items(unit, DMARC, ahead.pop(unit.location, None))
     ]
 
 

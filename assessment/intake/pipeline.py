@@ -105,7 +105,7 @@ def prepare_plain_units(
     ready = from_plain_units(units)
     ahead = read_ahead(ready)
     for unit in ready:
-        for extracted in unit_items(unit, report, ahead.get(unit.location)):
+        for extracted in unit_items(unit, report, ahead.pop(unit.location, None)):
             source, item, rows, reason = prepare(unit.source, extracted)
             plain.append((source, item, None if rows is None else tuple(cast(Row, rows)), reason))
     return plain

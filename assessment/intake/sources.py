@@ -187,9 +187,12 @@ def read_ahead(units: Sequence[Unit]) -> dict[str, tuple[int, bytes]]:
     kernel pages out files left untouched for a few seconds, an import of 100k files
     took 10-25% longer after a 15 s pause than right after the files were read. A
     file in memory costs what it did (the same four system calls, made earlier); the
-    non-blocking read (RWF_NOWAIT) never waits for the disk. Anything unusual (not a
-    regular file, too big, changed while read, any error) is left out too, for
-    ``_read_head_or_all`` to read and report as before.
+    read itself (RWF_NOWAIT) never waits for the disk, though opening a file may read
+    its metadata. A file only partly in memory is asked for and left out as well.
+    Anything unusual (not a regular file, too big, changed while read, any error) is
+    left out too, for ``_read_head_or_all`` to read and report as before. The first
+    file whose file system refuses non-blocking reads (tmpfs, NFS, a seccomp filter)
+    switches this off for the rest of the process: it costs speed, never a result.
     """
     global _CAN_READ_AHEAD  # one process-wide switch
     found: dict[str, tuple[int, bytes]] = {}
@@ -215,8 +218,10 @@ def read_ahead(units: Sequence[Unit]) -> dict[str, tuple[int, bytes]]:
                 continue
             if got == size:
                 found[unit.location] = (size, bytes(memoryview(buffer)[:got]))
+            elif got < size:
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)  # partly in memory
         except OSError as exc:
-            if exc.errno in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):
+            if exc.errno in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS, errno.EPERM):
                 _CAN_READ_AHEAD = False  # this file system cannot: stop asking
                 break
         finally:

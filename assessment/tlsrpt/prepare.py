@@ -66,7 +66,7 @@ def prepare_units(units: Sequence[Unit]) -> list[Pending]:
     return [
         prepare(unit.source, extracted)
         for unit in units
-        for extracted in unit_items(unit, TLSRPT, ahead.get(unit.location))
+        for extracted in unit_items(unit, TLSRPT, ahead.pop(unit.location, None))
     ]
 
 
