@@ -182,8 +182,14 @@ def execute(
 # ------------------------------------------------------------------------------ checks
 
 
-def _check_sources(sources: Sequence[str]) -> None:
-    """Refuse report sources that cannot give anything, before any work is done."""
+def _check_sources(sources: Sequence[str], *, lab: bool) -> None:
+    """Refuse report sources that cannot give anything, before any work is done.
+
+    In a lab run an IMAP server must be on a loopback address, as every other host the
+    run contacts (`assessment.gather.connection`): the notebooks that read the mailbox
+    do not know the run is a lab run, so it is checked here.
+    """
+    from assessment.gather.connection import refusal
     from assessment.gather.imap import PASSWORD_ENV
 
     for source in sources:
@@ -197,6 +203,8 @@ def _check_sources(sources: Sequence[str]) -> None:
                 raise ToolError(f"put the IMAP password in {PASSWORD_ENV}, not in the URL")
             if not parts.hostname:
                 raise ToolError(f"report source {text}: no IMAP server named")
+            if lab and (reason := refusal(parts.hostname)) is not None:
+                raise ToolError(f"report source {text}: {reason}")
             if not os.environ.get(PASSWORD_ENV):
                 raise ToolError(f"report source {text}: set {PASSWORD_ENV} to the IMAP password")
         elif not Path(text).expanduser().exists():
@@ -233,8 +241,8 @@ def check_run_inputs(
 
     if not domains:
         raise ToolError("no domain given")
-    _check_sources(tlsrpt_sources)
-    _check_sources(dmarc_sources)
+    _check_sources(tlsrpt_sources, lab=profile.lab)
+    _check_sources(dmarc_sources, lab=profile.lab)
     try:
         config = load_client(data_dir, client)
     except ClientConfigError as exc:

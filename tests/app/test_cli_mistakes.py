@@ -48,6 +48,8 @@ def workplace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+_LAB = ["assess", "--client", "Acme", "x.example", "--lab", "--nameserver", "127.0.0.1:53"]
+
 # (arguments, words the one line must contain); {w} is the workplace folder.
 MISTAKES = [
     (["assess", "--client", "", "x.example"], "--client is empty"),
@@ -75,6 +77,15 @@ MISTAKES = [
         "not in the URL",
     ),
     (["assess", "--client", "Acme", "x.example", "--tlsrpt", "http://x.example/"], "imaps://"),
+    (
+        # A lab run contacts loopback addresses only, its mailbox included.
+        [*_LAB, "--dmarc", "imaps://bob@mail.example/INBOX"],
+        "a lab run connects to loopback addresses only",
+    ),
+    (
+        [*_LAB, "--tlsrpt", "imaps://bob@192.0.2.7/INBOX"],
+        "outside 127.0.0.0/8 and ::1",
+    ),
     (["assess", "--client", "Acme", "x.example", "--dmarc", "/does-not-exist"], "no such file"),
     (["assess", "--client", "Odd Frameworks"], "frameworks: unknown 'narnia'; known:"),
     (["assess", "--client", "Nobody"], "no domain given"),
