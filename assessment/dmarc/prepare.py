@@ -17,8 +17,8 @@ from assessment.dmarc.report import parse_aggregate
 from assessment.intake.audit import compress_raw, content_digest
 from assessment.intake.batch import Pending
 from assessment.intake.payloads import Extracted, PayloadKind, ReportFormat
-from assessment.intake.pipeline import PlainPending, Preparer, prepare_plain_units
-from assessment.intake.sources import Unit, read_ahead, unit_items
+from assessment.intake.pipeline import PlainPending, Preparer, prepare_all, prepare_plain_units
+from assessment.intake.sources import Unit
 from assessment.intake.worker import PlainUnit
 
 DMARC: Final = ReportFormat(
@@ -61,12 +61,7 @@ def prepare(source: str, extracted: Extracted) -> Pending:
 
 def prepare_units(units: Sequence[Unit]) -> list[Pending]:
     """Every item of ``units``, in order."""
-    ahead = read_ahead(units)
-    return [
-        prepare(unit.source, extracted)
-        for unit in units
-        for extracted in unit_items(unit, DMARC, ahead.pop(unit.location, None))
-    ]
+    return prepare_all(units, DMARC, prepare)
 
 
 def prepare_plain(units: Sequence[PlainUnit]) -> list[PlainPending]:

@@ -43,12 +43,6 @@ class Outcome(StrEnum):
     REJECTED = "rejected"
 
 
-# The outcomes as the import log stores them (see ImportBatch.flush).
-_IMPORTED: Final = Outcome.IMPORTED.value
-_DUPLICATE: Final = Outcome.DUPLICATE.value
-_REJECTED: Final = Outcome.REJECTED.value
-
-
 class StoreError(Exception):
     """The store cannot be opened or written (permissions, corruption, newer schema)."""
 
@@ -209,15 +203,11 @@ class ImportBatch:
         reports: list[Row] = []
         children: list[list[Row]] = [[] for _ in self.CHILD_INSERTS]
         logged: list[LoggedItem] = []
-        # The log rows bind the outcome as a plain str: sqlite3 binds an enum member
-        # (a str subclass) through its adapter lookup, ~0.5 us more per row.
-        log: list[Row] = []
         now = self._now
         imported, duplicate = Outcome.IMPORTED, Outcome.DUPLICATE
         for source, item, rows, reason in self._pending:
             if rows is None:
                 logged.append(LoggedItem(source, item, Outcome.REJECTED, reason, None))
-                log.append((source, item, _REJECTED, reason, None))
                 continue
             digest = rows.digest
             key = rows.key
@@ -232,12 +222,10 @@ class ImportBatch:
                             f"stored (report {same}) with different content; kept the first"
                         )
                         logged.append(LoggedItem(source, item, duplicate, why, same))
-                        log.append((source, item, _DUPLICATE, why, same))
                         continue
             if same is not None:
                 why = f"identical report already stored (report {same})"
                 logged.append(LoggedItem(source, item, duplicate, why, same))
-                log.append((source, item, _DUPLICATE, why, same))
                 continue
             by_key[key] = (pk, digest)
             if by_hash is not None:
@@ -247,15 +235,15 @@ class ImportBatch:
             for table, child_rows in zip(children, rows.children(), strict=True):
                 if child_rows:
                     table.extend([prefix + row for row in child_rows])
-            why = rows.warning_text
-            logged.append(LoggedItem(source, item, imported, why, pk))
-            log.append((source, item, _IMPORTED, why, pk))
+            logged.append(LoggedItem(source, item, imported, rows.warning_text, pk))
             pk += 1
         db = self._db
         db.executemany(self.REPORT_INSERT, reports)
         for sql, table in zip(self.CHILD_INSERTS, children, strict=True):
             db.executemany(sql, table)
-        db.executemany(self._insert_log, log)
+        # The outcome bound as a plain str: sqlite3 binds an enum member (a str
+        # subclass) through its adapter lookup, ~0.5 us more per row.
+        db.executemany(self._insert_log, [(s, i, str(o), why, at) for s, i, o, why, at in logged])
         self._pending.clear()
         return logged
 

@@ -92,6 +92,18 @@ def from_plain_units(units: Sequence[PlainUnit]) -> list[Unit]:
 PlainPending = tuple[str, str, tuple[Any, ...] | None, str]
 
 
+def prepare_all(
+    units: Sequence[Unit], report: ReportFormat, prepare: Callable[[str, Extracted], Pending]
+) -> list[Pending]:
+    """Every item of ``units`` prepared, in order (in this process)."""
+    ahead = read_ahead(units)
+    return [
+        prepare(unit.source, extracted)
+        for unit in units
+        for extracted in unit_items(unit, report, ahead.pop(unit.location, None))
+    ]
+
+
 def prepare_plain_units(
     units: Sequence[PlainUnit],
     report: ReportFormat,

@@ -62,9 +62,10 @@ def start_early(sources: Sequence[str | Path], module: str) -> WorkerPool | None
     a file and stopping at that count; an import that still turns out small (a
     Maildir inside a folder is one unit, not one per message) closes them unused.
     """
-    if default_workers() == 0 or not _units_reach(sources, PARALLEL_MIN_UNITS):
+    count = default_workers()
+    if count == 0 or not _units_reach(sources, PARALLEL_MIN_UNITS):
         return None
-    return WorkerPool(default_workers(), module)
+    return WorkerPool(count, module)
 
 
 def with_early_workers(

@@ -14,8 +14,8 @@ from typing import Final
 
 from assessment.intake.batch import Pending
 from assessment.intake.payloads import Extracted, PayloadKind, ReportFormat
-from assessment.intake.pipeline import PlainPending, Preparer, prepare_plain_units
-from assessment.intake.sources import Unit, read_ahead, unit_items
+from assessment.intake.pipeline import PlainPending, Preparer, prepare_all, prepare_plain_units
+from assessment.intake.sources import Unit
 from assessment.intake.worker import PlainUnit
 from assessment.tlsrpt.batch import (
     ReportRows,
@@ -62,12 +62,7 @@ def prepare(source: str, extracted: Extracted) -> Pending:
 
 def prepare_units(units: Sequence[Unit]) -> list[Pending]:
     """Every item of ``units``, in order."""
-    ahead = read_ahead(units)
-    return [
-        prepare(unit.source, extracted)
-        for unit in units
-        for extracted in unit_items(unit, TLSRPT, ahead.pop(unit.location, None))
-    ]
+    return prepare_all(units, TLSRPT, prepare)
 
 
 def prepare_plain(units: Sequence[PlainUnit]) -> list[PlainPending]:
